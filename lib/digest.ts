@@ -1,0 +1,126 @@
+/**
+ * Content digests (OCI image-spec descriptor.md "Digests"). Only sha256 and sha512 are
+ * accepted, with lowercase hex of the exact length, so a digest can be put into a URL
+ * or a file name without further checks (CVE-2024-3727, ollama#17178).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { DigestMismatchError, InvalidDigestError, SizeMismatchError } from './errors.js';
+
+/** Digest is a validated `algorithm:hex` string. */
+export type Digest = string & { readonly __brand: 'Digest' };
+
+/** DigestAlgorithm lists the algorithms this tool computes and accepts. */
+export type DigestAlgorithm = 'sha256' | 'sha512';
+
+const hexLength: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
+const digestPattern = /^(sha256|sha512):([a-f0-9]+)$/;
+
+/** parseDigest validates a digest string and returns it branded. */
+export function parseDigest(value: string): Digest {
+  const m = digestPattern.exec(value);
+  if (!m) {
+    throw new InvalidDigestError(
+      `invalid digest ${JSON.stringify(truncate(value))}: expected sha256:<64 lowercase hex> or sha512:<128 lowercase hex>`,
+    );
+  }
+  const alg = m[1] as DigestAlgorithm;
+  if (m[2]!.length !== hexLength[alg]) {
+    throw new InvalidDigestError(
+      `invalid digest ${JSON.stringify(truncate(value))}: ${alg} needs ${hexLength[alg]} hex characters, got ${m[2]!.length}`,
+    );
+  }
+  return value as Digest;
+}
+
+/** isDigest tells whether a string is a valid digest, without throwing. */
+export function isDigest(value: string): value is Digest {
+  const m = digestPattern.exec(value);
+  return m !== null && m[2]!.length === hexLength[m[1] as DigestAlgorithm];
+}
+
+/** algorithmOf returns the algorithm part of a digest. */
+export function algorithmOf(digest: Digest): DigestAlgorithm {
+  return digest.slice(0, digest.indexOf(':')) as DigestAlgorithm;
+}
+
+/** hexOf returns the encoded part of a digest. */
+export function hexOf(digest: Digest): string {
+  return digest.slice(digest.indexOf(':') + 1);
+}
+
+/** digestOf hashes bytes held in memory. */
+export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): Digest {
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}` as Digest;
+}
+
+/** verifyBytes throws unless bytes have the expected digest (and size, when given). */
+export function verifyBytes(
+  bytes: Uint8Array,
+  expected: Digest,
+  what: string,
+  size?: number,
+): void {
+  if (size !== undefined && bytes.byteLength !== size) {
+    throw new SizeMismatchError(size, bytes.byteLength, what);
+  }
+  const actual = digestOf(bytes, algorithmOf(expected));
+  if (actual !== expected) throw new DigestMismatchError(expected, actual, what);
+}
+
+/**
+ * VerifyingStream passes bytes through while hashing and counting them. It fails as
+ * soon as more than `size` bytes arrive, and at the end when the size or digest is wrong.
+ *
+ * The last chunk is held back until the digest is checked, so a consumer that uploads
+ * the stream never receives the complete body of a blob whose digest is wrong: the
+ * registry cannot commit it even if it did not check the digest itself.
+ */
+export class VerifyingStream extends Transform {
+  #hash: Hash;
+  #received = 0;
+  #held: Buffer | undefined;
+
+  constructor(
+    readonly expected: Digest,
+    readonly size: number,
+    readonly what: string,
+  ) {
+    super();
+    this.#hash = createHash(algorithmOf(expected));
+  }
+
+  /** Bytes that have passed through so far. */
+  get received(): number {
+    return this.#received;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.#received += chunk.length;
+    if (this.#received > this.size) {
+      done(new SizeMismatchError(this.size, this.#received, this.what));
+      return;
+    }
+    this.#hash.update(chunk);
+    const previous = this.#held;
+    this.#held = chunk;
+    done(null, previous);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.#received !== this.size) {
+      done(new SizeMismatchError(this.size, this.#received, this.what));
+      return;
+    }
+    const actual = `${algorithmOf(this.expected)}:${this.#hash.digest('hex')}`;
+    if (actual !== this.expected) {
+      done(new DigestMismatchError(this.expected, actual, this.what));
+      return;
+    }
+    done(null, this.#held);
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

@@ -1,0 +1,213 @@
+/**
+ * Typed errors. One class per condition, each with a stable `code` that callers and
+ * tests match on (the undici `lib/core/errors.js` convention), and a `category` that
+ * the CLI maps to its exit code (DESIGN.md §3).
+ */
+
+/** ErrorCategory decides the CLI exit code: operational 1, usage 2, policy 3, integrity 4. */
+export type ErrorCategory = 'operational' | 'usage' | 'policy' | 'integrity';
+
+const brand = Symbol.for('oci-promote.error');
+
+/** OciPromoteError is the base of every error this library throws on purpose. */
+export class OciPromoteError extends Error {
+  readonly code: string = 'ERR_OCI_PROMOTE';
+  readonly category: ErrorCategory = 'operational';
+  readonly [brand] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** isOciPromoteError also recognises errors from another copy of this package. */
+export function isOciPromoteError(e: unknown): e is OciPromoteError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[brand] === true;
+}
+
+/** UsageError reports bad input: flags, options or arguments that cannot work together. */
+export class UsageError extends OciPromoteError {
+  override readonly code: string = 'ERR_USAGE';
+  override readonly category: ErrorCategory = 'usage';
+}
+
+/** InvalidReferenceError: a reference that does not match the distribution grammar. */
+export class InvalidReferenceError extends UsageError {
+  override readonly code = 'ERR_INVALID_REFERENCE';
+}
+
+/** InvalidDigestError: a digest string that is not a valid sha256/sha512 digest. */
+export class InvalidDigestError extends UsageError {
+  override readonly code = 'ERR_INVALID_DIGEST';
+}
+
+/** IntegrityError is the base of every "bytes are not what they claim to be" failure. */
+export class IntegrityError extends OciPromoteError {
+  override readonly code: string = 'ERR_INTEGRITY';
+  override readonly category: ErrorCategory = 'integrity';
+}
+
+/** DigestMismatchError: content hashed to another digest than the one expected. */
+export class DigestMismatchError extends IntegrityError {
+  override readonly code = 'ERR_DIGEST_MISMATCH';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    what: string,
+  ) {
+    super(`${what}: expected digest ${expected}, got ${actual}`);
+  }
+}
+
+/** SizeMismatchError: content is longer or shorter than its descriptor says. */
+export class SizeMismatchError extends IntegrityError {
+  override readonly code = 'ERR_SIZE_MISMATCH';
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+    what: string,
+  ) {
+    super(
+      `${what}: expected ${expected} bytes, got ${actual}${actual > expected ? ' or more' : ''}`,
+    );
+  }
+}
+
+/** ManifestInvalidError: a manifest that cannot be trusted or understood (CVE-2021-41190 rules). */
+export class ManifestInvalidError extends IntegrityError {
+  override readonly code = 'ERR_MANIFEST_INVALID';
+}
+
+/** ManifestTooLargeError: a manifest over the 4 MiB limit (distribution's own maximum). */
+export class ManifestTooLargeError extends IntegrityError {
+  override readonly code = 'ERR_MANIFEST_TOO_LARGE';
+}
+
+/** UnsupportedMediaTypeError: content this tool will not copy, e.g. Docker schema 1. */
+export class UnsupportedMediaTypeError extends OciPromoteError {
+  override readonly code = 'ERR_UNSUPPORTED_MEDIA_TYPE';
+}
+
+/** VerifyError: `verify` found a digest mismatch or missing content. */
+export class VerifyError extends IntegrityError {
+  override readonly code = 'ERR_VERIFY_FAILED';
+  constructor(
+    message: string,
+    readonly missing: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** PolicyError: the operation is well-formed but a rule refuses it. */
+export class PolicyError extends OciPromoteError {
+  override readonly code: string = 'ERR_POLICY';
+  override readonly category: ErrorCategory = 'policy';
+}
+
+/** One entry of a registry's `{"errors":[…]}` body (distribution-spec "Error Codes"). */
+export interface RegistryErrorDetail {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/** What a RegistryError knows about the failed exchange. */
+export interface RegistryErrorInit {
+  status: number;
+  method: string;
+  url: string;
+  errors?: RegistryErrorDetail[];
+  retryAfterMs?: number;
+  what?: string;
+}
+
+/**
+ * RegistryError: a registry answered with a status the call does not accept.
+ * `url` never carries credentials or query secrets (see `redactUrl`).
+ */
+export class RegistryError extends OciPromoteError {
+  override readonly code: string = 'ERR_REGISTRY';
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly errors: RegistryErrorDetail[];
+  /** Delay the registry asked for (Retry-After or GHCR's body hint), when given. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: RegistryErrorInit) {
+    const codes = (init.errors ?? [])
+      .map((e) => (e.message ? `${e.code}: ${e.message}` : e.code))
+      .join('; ');
+    const what = init.what ? `${init.what}: ` : '';
+    super(`${what}${init.method} ${init.url} answered ${init.status}${codes ? ` (${codes})` : ''}`);
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    this.errors = init.errors ?? [];
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** hasCode tells whether the registry's body named this error code. */
+  hasCode(code: string): boolean {
+    return this.errors.some((e) => e.code === code);
+  }
+}
+
+/** NotFoundError: 404, or a body naming MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN. */
+export class NotFoundError extends RegistryError {
+  override readonly code = 'ERR_NOT_FOUND';
+}
+
+/** UnauthorizedError: 401/403 after authentication was attempted. */
+export class UnauthorizedError extends RegistryError {
+  override readonly code = 'ERR_UNAUTHORIZED';
+}
+
+/** RateLimitError: 429 TOOMANYREQUESTS. */
+export class RateLimitError extends RegistryError {
+  override readonly code = 'ERR_RATE_LIMITED';
+}
+
+/** ServerError: 5xx. */
+export class ServerError extends RegistryError {
+  override readonly code = 'ERR_REGISTRY_UNAVAILABLE';
+}
+
+/** registryError builds the subclass that fits the status. */
+export function registryError(init: RegistryErrorInit): RegistryError {
+  if (init.status === 404) return new NotFoundError(init);
+  if (init.status === 401 || init.status === 403) return new UnauthorizedError(init);
+  if (init.status === 429) return new RateLimitError(init);
+  if (init.status >= 500) return new ServerError(init);
+  return new RegistryError(init);
+}
+
+/** NetworkError: the exchange failed below HTTP (refused, reset, timeout, TLS). */
+export class NetworkError extends OciPromoteError {
+  override readonly code = 'ERR_NETWORK';
+  constructor(
+    message: string,
+    readonly method: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** RedirectError: a redirect that is refused (downgrade to http, loop, too many hops). */
+export class RedirectError extends OciPromoteError {
+  override readonly code = 'ERR_REDIRECT';
+}
+
+/** AuthError: credentials could not be obtained or the token service refused them. */
+export class AuthError extends OciPromoteError {
+  override readonly code = 'ERR_AUTH';
+}
+
+/** ResponseTooLargeError: a response body larger than the limit set for it. */
+export class ResponseTooLargeError extends IntegrityError {
+  override readonly code = 'ERR_RESPONSE_TOO_LARGE';
+}

@@ -1,0 +1,103 @@
+/**
+ * The contract between the registry client and the HTTP transport. The transport owns
+ * connections, TLS, redirects, authentication and retries; the registry client only
+ * says what it wants and which statuses it accepts.
+ */
+import type { Readable } from 'node:stream';
+import type { Logger } from '../log.js';
+
+/** HttpMethod lists the methods the Distribution API uses. */
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * Scope is a token scope, `repository:<name>:<actions>` (distribution docs/spec/auth/scope.md).
+ * The name may contain `host:port`, so scopes are never split on ":".
+ */
+export type Scope = string;
+
+/** RegistryRequest is one call of the Distribution API. */
+export interface RegistryRequest {
+  /** Normalised registry name (`docker.io`, `localhost:5000`). */
+  registry: string;
+  method: HttpMethod;
+  /** Path below the registry root (`/v2/...`), or an absolute URL taken from a `Location` header. */
+  path: string;
+  /** Query parameters added to the URL; an array repeats the parameter. */
+  query?: Record<string, string | readonly string[]>;
+  headers?: Record<string, string>;
+  /**
+   * Request body. Bytes can be replayed (after a 401 or for a retry); a stream cannot,
+   * so a request with a stream body is sent once and any failure is thrown.
+   */
+  body?: Uint8Array | Readable;
+  /** Token scopes the request needs. */
+  scopes: readonly Scope[];
+  /** Statuses accepted; any other becomes a typed RegistryError. */
+  expect: readonly number[];
+  /** Short description for errors and logs, e.g. `fetch manifest sha256:...`. */
+  what: string;
+  signal?: AbortSignal;
+}
+
+/** RegistryResponse is an accepted answer. Its body must be consumed or dumped. */
+export interface RegistryResponse {
+  status: number;
+  /** Response headers, names in lowercase. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The URL that answered, after redirects; used to resolve relative `Location`s. */
+  url: string;
+  body: Readable;
+  /** header returns one header value (the first when repeated). */
+  header(name: string): string | undefined;
+  /** bytes reads the whole body; throws ResponseTooLargeError past `limit` bytes. */
+  bytes(limit: number): Promise<Buffer>;
+  /** dump discards the body so the connection can be reused. */
+  dump(): Promise<void>;
+}
+
+/** Transport sends registry requests. */
+export interface Transport {
+  request(req: RegistryRequest): Promise<RegistryResponse>;
+  /** close releases every pooled connection. */
+  close(): Promise<void>;
+}
+
+/** Credentials for one registry. */
+export type Credentials =
+  | { username: string; password: string }
+  /** An OAuth2 refresh token (Docker config `identitytoken`), sent only to the token service. */
+  | { identityToken: string; username?: string }
+  /** A bearer token to send as is (Docker config `registrytoken`). */
+  | { registryToken: string };
+
+/** CredentialProvider finds credentials for a registry, or undefined for anonymous. */
+export type CredentialProvider = (registry: string) => Promise<Credentials | undefined>;
+
+/** One finished HTTP exchange, reported to `onExchange` (for counting and tracing). */
+export interface ExchangeInfo {
+  registry: string;
+  method: HttpMethod;
+  /** URL with query secrets and credentials removed. */
+  url: string;
+  status: number;
+}
+
+/** TransportOptions configures createTransport. */
+export interface TransportOptions {
+  credentials?: CredentialProvider;
+  /** Use http:// instead of https:// (loopback test registries). */
+  plainHttp?: boolean;
+  /** Skip TLS certificate verification. */
+  insecure?: boolean;
+  /** Extra CA certificates (PEM) trusted in addition to the system store. */
+  ca?: string | Buffer;
+  userAgent?: string;
+  /** Connections kept per origin (default 8). */
+  connections?: number;
+  /** Milliseconds to wait for a connection, for response headers, and between body bytes. */
+  timeouts?: { connect?: number; headers?: number; idle?: number };
+  /** Retries of transient failures (default 4), and the backoff bounds in ms. */
+  retry?: { retries?: number; minDelay?: number; maxDelay?: number };
+  logger?: Logger;
+  onExchange?: (info: ExchangeInfo) => void;
+}
