@@ -85,6 +85,8 @@ export class VerifyingStream extends Transform {
     readonly expected: Digest,
     readonly size: number,
     readonly what: string,
+    /** Called after each chunk with the bytes received so far (progress reporting). */
+    private readonly onProgress?: (received: number) => void,
   ) {
     super();
     this.#hash = createHash(algorithmOf(expected));
@@ -102,6 +104,7 @@ export class VerifyingStream extends Transform {
       return;
     }
     this.#hash.update(chunk);
+    this.onProgress?.(this.#received);
     const previous = this.#held;
     this.#held = chunk;
     done(null, previous);

@@ -211,3 +211,8 @@ export class AuthError extends OciPromoteError {
 export class ResponseTooLargeError extends IntegrityError {
   override readonly code = 'ERR_RESPONSE_TOO_LARGE';
 }
+
+/** ProtocolError: a registry answer that breaks the Distribution API (e.g. no Location). */
+export class ProtocolError extends OciPromoteError {
+  override readonly code = 'ERR_PROTOCOL';
+}

@@ -1,0 +1,292 @@
+/**
+ * The copy engine. It resolves the source once to a digest, walks index → manifests →
+ * blobs, skips what the destination has, mounts within a registry, otherwise streams
+ * GET → verify → PUT, and pushes every manifest by digest after its children.
+ * It never writes a tag: the caller tags last, once everything is in place.
+ */
+import type { Readable } from 'node:stream';
+import { type Digest, digestOf } from '../digest.js';
+import { UsageError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import type { Descriptor, Manifest } from '../manifest.js';
+import { isNonDistributable } from '../media-types.js';
+import { formatPlatform, type Platform } from '../platform.js';
+import type { FetchedManifest } from '../registry/manifests.js';
+import type { Repository } from '../registry/repository.js';
+import { type RetryOptions, withRetry } from '../transport/retry.js';
+import type { CopyEvent, CopyEventListener } from './events.js';
+import { type Limit, limiter } from './limit.js';
+import { filterIndexBytes, selectPlatforms } from './plan.js';
+import { type CopiedReferrer, ReferrerCopier } from './referrers.js';
+
+/** CopyOptions tunes a copy. */
+export interface CopyOptions {
+  /** Blob transfers at once (default 4). */
+  jobs?: number;
+  /** Keep only these platforms of an index; the copied index then has a new digest. */
+  platforms?: readonly Platform[];
+  /** Also copy referrers: signatures, SBOMs, attestations (API, tag schema, cosign tags). */
+  referrers?: boolean;
+  /** Plan only: read the source and check the destination, write nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onEvent?: CopyEventListener;
+  logger?: Logger;
+  /** Retry policy for blob transfers (a retry restarts the transfer with a new session). */
+  retry?: Pick<RetryOptions, 'retries' | 'minDelay' | 'maxDelay' | 'maxRetryAfter'>;
+}
+
+/** CopyStats counts what a copy did (or, in a dry run, would do). */
+export interface CopyStats {
+  manifests: { copied: number; skipped: number };
+  blobs: { copied: number; mounted: number; skipped: number };
+  /** Blob bytes uploaded (or to upload, in a dry run). */
+  bytesCopied: number;
+}
+
+/** GraphCopyResult is what copyGraph did with one root. */
+export interface GraphCopyResult extends CopyStats {
+  /** Digest of the root at the destination (differs from the source's when filtered). */
+  digest: Digest;
+  mediaType: string;
+  size: number;
+  /** Set when a platform filter rewrote the root index: the source's own digest. */
+  filteredFrom?: Digest;
+  referrers: CopiedReferrer[];
+  /** The root as written to the destination (bytes to tag with). */
+  root: FetchedManifest;
+}
+
+/**
+ * copyGraph copies the manifest a source reference resolves to, and everything it
+ * refers to, into `dst` by digest. `root` is the already-fetched source manifest.
+ */
+export async function copyGraph(
+  src: Repository,
+  root: FetchedManifest,
+  dst: Repository,
+  options: CopyOptions = {},
+): Promise<GraphCopyResult> {
+  const run = new CopyRun(src, dst, options);
+  let top = root;
+  let filteredFrom: Digest | undefined;
+  if (options.platforms?.length) {
+    top = run.filter(root, options.platforms);
+    if (top !== root) filteredFrom = root.descriptor.digest;
+  }
+  await run.manifest(top.descriptor, top);
+  return {
+    digest: top.descriptor.digest,
+    mediaType: top.descriptor.mediaType,
+    size: top.descriptor.size,
+    ...(filteredFrom && { filteredFrom }),
+    ...run.stats,
+    referrers: run.referrers?.copied ?? [],
+    root: top,
+  };
+}
+
+/** CopyRun is the state of one copy: dedupe maps, counters, the transfer limit. */
+class CopyRun {
+  readonly stats: CopyStats = {
+    manifests: { copied: 0, skipped: 0 },
+    blobs: { copied: 0, mounted: 0, skipped: 0 },
+    bytesCopied: 0,
+  };
+  readonly referrers: ReferrerCopier | undefined;
+  readonly #manifests = new Map<Digest, Promise<void>>();
+  readonly #blobs = new Map<Digest, Promise<void>>();
+  readonly #limit: Limit;
+  readonly #sameRegistry: boolean;
+  readonly #log: Logger;
+
+  constructor(
+    readonly src: Repository,
+    readonly dst: Repository,
+    readonly options: CopyOptions,
+  ) {
+    this.#limit = limiter(options.jobs ?? 4);
+    this.#sameRegistry = src.registry === dst.registry;
+    this.#log = options.logger ?? silentLogger;
+    this.referrers = options.referrers ? new ReferrerCopier(this, src, dst) : undefined;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  emit(event: CopyEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  /** filter applies a platform filter to an index root (an image root must match itself). */
+  filter(root: FetchedManifest, platforms: readonly Platform[]): FetchedManifest {
+    const wanted = platforms.map(formatPlatform).join(', ');
+    if (root.manifest.kind !== 'index') {
+      throw new UsageError(
+        `--platform ${wanted} applies to multi-platform indexes; ${root.descriptor.digest} is a single image`,
+      );
+    }
+    const keep = selectPlatforms(root.manifest, platforms);
+    if (keep.length === 0) {
+      throw new UsageError(
+        `no manifest in index ${root.descriptor.digest} matches --platform ${wanted}`,
+      );
+    }
+    if (keep.length === root.manifest.manifests.length) return root;
+    const bytes = filterIndexBytes(root.bytes, keep);
+    return {
+      bytes,
+      manifest: { ...root.manifest, manifests: keep },
+      descriptor: {
+        mediaType: root.descriptor.mediaType,
+        digest: digestOf(bytes),
+        size: bytes.byteLength,
+      },
+    };
+  }
+
+  /**
+   * manifest copies one manifest and its subtree, once per digest. A manifest the
+   * destination already has is skipped whole: a registry only accepts a manifest whose
+   * references it holds, so its children are there too.
+   */
+  manifest(desc: Descriptor, fetched?: FetchedManifest): Promise<void> {
+    return once(this.#manifests, desc.digest, async () => {
+      const present = await this.dst.manifests.head(desc.digest, this.signal);
+      let source = fetched;
+      if (present) {
+        this.stats.manifests.skipped++;
+        this.emit({ type: 'manifest', descriptor: desc, action: 'skipped' });
+      } else {
+        source ??= await this.src.manifests.get(desc.digest, this.signal);
+        await this.children(source.manifest);
+        if (!this.options.dryRun) {
+          const put = await this.dst.manifests.put(
+            desc.digest,
+            source.bytes,
+            desc.mediaType,
+            this.signal,
+          );
+          this.referrers?.noteIndexed(desc.digest, put.subjectIndexed);
+        }
+        this.stats.manifests.copied++;
+        this.emit({ type: 'manifest', descriptor: desc, action: 'copied' });
+      }
+      if (this.referrers) {
+        // Referrers may have been added at the source since the last copy, also to the
+        // children of an index the destination already has: look at the whole graph.
+        if (present) {
+          source ??= await this.src.manifests.get(desc.digest, this.signal);
+          if (source.manifest.kind === 'index') {
+            await Promise.all(source.manifest.manifests.map((c) => this.manifest(c)));
+          }
+        }
+        await this.referrers.copyFor(desc);
+      }
+    });
+  }
+
+  async children(m: Manifest): Promise<void> {
+    if (m.kind === 'index') {
+      await Promise.all(m.manifests.map((c) => this.manifest(c)));
+    } else {
+      await Promise.all([m.config, ...m.layers].map((b) => this.blob(b)));
+    }
+  }
+
+  /** blob makes one blob present at the destination, once per digest. */
+  blob(desc: Descriptor): Promise<void> {
+    if (isNonDistributable(desc.mediaType)) {
+      // Foreign layers are fetched from their `urls` by the runtime; registries refuse them.
+      this.stats.blobs.skipped++;
+      this.emit({ type: 'blob', descriptor: desc, action: 'skipped' });
+      return Promise.resolve();
+    }
+    return once(this.#blobs, desc.digest, () => this.#limit(() => this.#blob(desc)));
+  }
+
+  async #blob(desc: Descriptor): Promise<void> {
+    const done = (action: 'copied' | 'mounted' | 'skipped'): void => {
+      this.stats.blobs[action]++;
+      if (action === 'copied') this.stats.bytesCopied += desc.size;
+      this.emit({ type: 'blob', descriptor: desc, action });
+    };
+    if (this.#sameRegistry && this.src.name === this.dst.name) return done('skipped');
+
+    if (this.options.dryRun) {
+      if (await this.dst.blobs.stat(desc.digest, this.signal)) return done('skipped');
+      return done(this.#sameRegistry ? 'mounted' : 'copied');
+    }
+
+    let session: { location: string } | undefined;
+    if (this.#sameRegistry) {
+      // Within one registry, mount without a HEAD first: distribution answers 201 when
+      // the source has the blob, whether or not the destination already had it.
+      const mount = await this.dst.blobs.mount(desc.digest, this.src.name, this.signal);
+      if (mount.mounted) return done('mounted');
+      session = mount.session;
+    } else if (await this.dst.blobs.stat(desc.digest, this.signal)) {
+      return done('skipped');
+    }
+
+    this.emit({ type: 'blob-start', descriptor: desc });
+    await withRetry(
+      async (attempt) => {
+        const s =
+          attempt === 1 && session ? session : await this.dst.blobs.startUpload(this.signal);
+        await this.#transfer(desc, s);
+      },
+      {
+        ...this.options.retry,
+        ...(this.signal && { signal: this.signal }),
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.#log.warn(
+            { digest: desc.digest, attempt, delayMs, err: (error as Error).message },
+            'retrying blob copy',
+          );
+          this.emit({ type: 'retry', what: `blob ${desc.digest}`, attempt, error: error as Error });
+        },
+      },
+    );
+    done('copied');
+  }
+
+  /** #transfer streams one blob from source to destination into an open session. */
+  async #transfer(desc: Descriptor, session: { location: string }): Promise<void> {
+    let body: Readable | undefined;
+    let bodyError: Error | undefined;
+    try {
+      body = await this.src.blobs.get(desc, this.signal, (bytes) =>
+        this.emit({ type: 'blob-progress', descriptor: desc, bytes }),
+      );
+      body.once('error', (e) => {
+        bodyError = e;
+      });
+      await this.dst.blobs.finishUpload(session, desc, body, this.signal);
+    } catch (e) {
+      body?.destroy();
+      await this.dst.blobs.cancelUpload(session);
+      // When the source stream failed (digest, size, reset), that is the cause, not the
+      // aborted upload it brought down.
+      throw bodyError ?? e;
+    }
+  }
+}
+
+/** once runs `task` once per key; a failure is forgotten so a later call can retry it. */
+function once(
+  map: Map<Digest, Promise<void>>,
+  key: Digest,
+  task: () => Promise<void>,
+): Promise<void> {
+  let p = map.get(key);
+  if (!p) {
+    p = task();
+    map.set(key, p);
+    p.catch(() => map.delete(key));
+  }
+  return p;
+}
+
+export type { CopyRun };

@@ -1,0 +1,148 @@
+/**
+ * Manifest endpoints. Bytes are kept exactly as received and pushed exactly as given,
+ * so digests never change in transit.
+ *
+ * References: distribution-spec v1.1.1 "Pulling manifests", "Checking if content
+ * exists", "Pushing Manifests", "Deleting Manifests".
+ */
+import { algorithmOf, type Digest, digestOf, isDigest } from '../digest.js';
+import { DigestMismatchError, ManifestTooLargeError, ResponseTooLargeError } from '../errors.js';
+import { type Descriptor, MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../manifest.js';
+import { baseMediaType, MANIFEST_TYPES } from '../media-types.js';
+import { checkDigestHeader } from './blobs.js';
+import type { RepoContext } from './context.js';
+
+const accept = MANIFEST_TYPES.join(', ');
+
+/** FetchedManifest is a manifest with the exact bytes it was read from. */
+export interface FetchedManifest {
+  readonly descriptor: Descriptor;
+  readonly bytes: Buffer;
+  readonly manifest: Manifest;
+}
+
+/** PutResult tells what the registry did with a pushed manifest. */
+export interface PutResult {
+  readonly digest: Digest;
+  /** True when the registry said (OCI-Subject) it indexed the subject for the referrers API. */
+  readonly subjectIndexed: boolean;
+}
+
+/** ManifestStore is the manifest side of one repository. */
+export class ManifestStore {
+  constructor(private readonly ctx: RepoContext) {}
+
+  /**
+   * head resolves a tag or digest to a descriptor without the body, or undefined
+   * when absent. When the registry omits the digest header it falls back to GET.
+   */
+  async head(reference: string, signal?: AbortSignal): Promise<Descriptor | undefined> {
+    const res = await this.ctx.send({
+      method: 'HEAD',
+      path: this.ctx.path(`manifests/${reference}`),
+      headers: { accept },
+      scopes: [this.ctx.pull],
+      expect: [200, 404],
+      what: `check manifest ${this.ctx.name}:${reference}`,
+      ...(signal && { signal }),
+    });
+    await res.dump();
+    if (res.status === 404) return undefined;
+    const digest = res.header('docker-content-digest');
+    const type = res.header('content-type');
+    const length = Number(res.header('content-length'));
+    if (digest && isDigest(digest) && type && Number.isSafeInteger(length)) {
+      if (isDigest(reference) && digest !== reference) {
+        throw new DigestMismatchError(
+          reference,
+          digest,
+          `manifest ${this.ctx.name}@${reference} (HEAD)`,
+        );
+      }
+      return { mediaType: baseMediaType(type), digest, size: length };
+    }
+    return (await this.get(reference, signal)).descriptor;
+  }
+
+  /**
+   * get fetches a manifest. By digest, the bytes must hash to it; by tag, the digest
+   * is computed from the bytes and must agree with `Docker-Content-Digest` when sent.
+   */
+  async get(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const where = `manifest ${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const res = await this.ctx.send({
+      method: 'GET',
+      path: this.ctx.path(`manifests/${reference}`),
+      headers: { accept },
+      scopes: [this.ctx.pull],
+      expect: [200],
+      what: `fetch ${where}`,
+      ...(signal && { signal }),
+    });
+    let bytes: Buffer;
+    try {
+      bytes = await res.bytes(MAX_MANIFEST_BYTES);
+    } catch (e) {
+      if (e instanceof ResponseTooLargeError) {
+        throw new ManifestTooLargeError(
+          `${where} exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`,
+        );
+      }
+      throw e;
+    }
+    const header = res.header('docker-content-digest');
+    let digest: Digest;
+    if (isDigest(reference)) {
+      digest = digestOf(bytes, algorithmOf(reference));
+      if (digest !== reference) throw new DigestMismatchError(reference, digest, where);
+    } else {
+      digest = digestOf(bytes, header && isDigest(header) ? algorithmOf(header) : 'sha256');
+      checkDigestHeader(header, digest, where);
+    }
+    const contentType = res.header('content-type');
+    const manifest = parseManifest(bytes, contentType);
+    return {
+      descriptor: { mediaType: manifest.mediaType, digest, size: bytes.byteLength },
+      bytes,
+      manifest,
+    };
+  }
+
+  /** put stores manifest bytes under a tag or their digest; Content-Type is the media type. */
+  async put(
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    signal?: AbortSignal,
+  ): Promise<PutResult> {
+    const digest = digestOf(bytes, isDigest(reference) ? algorithmOf(reference) : 'sha256');
+    if (isDigest(reference) && reference !== digest) {
+      throw new DigestMismatchError(reference, digest, `manifest pushed as ${reference}`);
+    }
+    const res = await this.ctx.send({
+      method: 'PUT',
+      path: this.ctx.path(`manifests/${reference}`),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [this.ctx.push],
+      expect: [201],
+      what: `push manifest ${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`,
+      ...(signal && { signal }),
+    });
+    await res.dump();
+    checkDigestHeader(res.header('docker-content-digest'), digest, 'pushed manifest');
+    return { digest, subjectIndexed: res.header('oci-subject') !== undefined };
+  }
+
+  /** delete removes a manifest by digest (202); some registries answer 405. */
+  async delete(digest: Digest): Promise<void> {
+    const res = await this.ctx.send({
+      method: 'DELETE',
+      path: this.ctx.path(`manifests/${digest}`),
+      scopes: [this.ctx.delete],
+      expect: [202],
+      what: `delete manifest ${this.ctx.name}@${digest}`,
+    });
+    await res.dump();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Referrers: the OCI 1.1 referrers API, its tag-schema fallback, and how a pushed
+ * referrer is made findable on registries without the API.
+ *
+ * References: distribution-spec v1.1.1 "Listing Referrers", "Referrers Tag Schema",
+ * "Pushing Manifests with Subject".
+ */
+import { algorithmOf, type Digest, hexOf } from '../digest.js';
+import { isOciPromoteError, ManifestInvalidError, NotFoundError } from '../errors.js';
+import { type Descriptor, type Manifest, parseDescriptor } from '../manifest.js';
+import { isIndexType, OCI_INDEX } from '../media-types.js';
+import { type RepoContext, readJson } from './context.js';
+import { nextLink } from './link.js';
+import type { ManifestStore } from './manifests.js';
+
+const maxPageBytes = 4 * 1024 * 1024;
+
+/**
+ * referrersTag is the fallback tag of a subject: `<alg>-<hex>`, the algorithm cut to 32
+ * and the hex to 64 characters (so sha512 subjects share the schema's 64-char rule).
+ */
+export function referrersTag(subject: Digest): string {
+  return `${algorithmOf(subject).slice(0, 32)}-${hexOf(subject).slice(0, 64)}`;
+}
+
+/** Cosign's tag suffixes: signatures, attestations, SBOMs (`sha256-<hex>.sig` etc.). */
+export const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'] as const;
+
+/** cosignTags lists the tags where cosign stores attachments of a subject. */
+export function cosignTags(subject: Digest): string[] {
+  return COSIGN_SUFFIXES.map((s) => `${referrersTag(subject)}.${s}`);
+}
+
+/** referrerDescriptor builds the descriptor that lists a manifest as a referrer. */
+export function referrerDescriptor(desc: Descriptor, manifest: Manifest): Descriptor {
+  const artifactType =
+    manifest.artifactType ?? (manifest.kind === 'image' ? manifest.config.mediaType : undefined);
+  return {
+    mediaType: desc.mediaType,
+    digest: desc.digest,
+    size: desc.size,
+    ...(artifactType !== undefined && { artifactType }),
+    ...(manifest.annotations !== undefined && { annotations: manifest.annotations }),
+  };
+}
+
+/** ReferrerStore lists and records referrers of one repository. */
+export class ReferrerStore {
+  /** Whether the registry serves the referrers API; learned from the first answer. */
+  #api: boolean | undefined;
+
+  constructor(
+    private readonly ctx: RepoContext,
+    private readonly manifests: ManifestStore,
+  ) {}
+
+  /** api is true/false once a listing showed whether the registry serves the API. */
+  get api(): boolean | undefined {
+    return this.#api;
+  }
+
+  /** list returns the referrers of a subject, optionally only those of one artifact type. */
+  async list(subject: Digest, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[]> {
+    const found = this.#api === false ? undefined : await this.#fromApi(subject, signal);
+    const all = found ?? (await this.#fromTag(subject, signal));
+    return artifactType === undefined ? all : all.filter((d) => d.artifactType === artifactType);
+  }
+
+  /**
+   * addToTagIndex lists `desc` in the subject's fallback index (pull, skip if present,
+   * append, push). Needed when the registry did not answer the push with OCI-Subject.
+   * Not atomic: two writers at once can lose an entry; re-running the copy repairs it.
+   */
+  async addToTagIndex(subject: Digest, desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
+    const tag = referrersTag(subject);
+    const current = await this.#readTagIndex(tag, signal);
+    if (current.some((d) => d.digest === desc.digest)) return false;
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...current, desc] };
+    await this.manifests.put(tag, Buffer.from(JSON.stringify(index)), OCI_INDEX, signal);
+    return true;
+  }
+
+  async #fromApi(subject: Digest, signal?: AbortSignal): Promise<Descriptor[] | undefined> {
+    const out: Descriptor[] = [];
+    let path: string | undefined = this.ctx.path(`referrers/${subject}`);
+    while (path) {
+      const res = await this.ctx.send({
+        method: 'GET',
+        path,
+        headers: { accept: OCI_INDEX },
+        scopes: [this.ctx.pull],
+        expect: [200, 404],
+        what: `list referrers of ${subject}`,
+        ...(signal && { signal }),
+      });
+      // A registry with the API never answers 404 (spec "Listing Referrers"); 404 means
+      // the API is absent and the tag schema is in use.
+      if (res.status === 404) {
+        await res.dump();
+        this.#api = false;
+        return undefined;
+      }
+      this.#api = true;
+      const page = await readJson(res, maxPageBytes, `referrers of ${subject}`);
+      out.push(...descriptorsOf(page, `referrers of ${subject}`));
+      path = nextLink(res.header('link'), res.url);
+    }
+    return out;
+  }
+
+  async #fromTag(subject: Digest, signal?: AbortSignal): Promise<Descriptor[]> {
+    return this.#readTagIndex(referrersTag(subject), signal);
+  }
+
+  async #readTagIndex(tag: string, signal?: AbortSignal): Promise<Descriptor[]> {
+    try {
+      const { manifest } = await this.manifests.get(tag, signal);
+      // A fallback tag that is not an index means "no referrers" (spec).
+      return manifest.kind === 'index' ? [...manifest.manifests] : [];
+    } catch (e) {
+      if (e instanceof NotFoundError) return [];
+      if (isOciPromoteError(e) && e.category === 'integrity') {
+        this.ctx.logger.warn(
+          { tag, err: e.message },
+          'ignoring an unreadable referrers fallback tag',
+        );
+        return [];
+      }
+      throw e;
+    }
+  }
+}
+
+function descriptorsOf(page: unknown, what: string): Descriptor[] {
+  const p = page as { mediaType?: unknown; manifests?: unknown };
+  if (typeof p !== 'object' || p === null || !Array.isArray(p.manifests)) {
+    throw new ManifestInvalidError(`${what}: the answer is not an image index`);
+  }
+  if (p.mediaType !== undefined && (typeof p.mediaType !== 'string' || !isIndexType(p.mediaType))) {
+    throw new ManifestInvalidError(`${what}: the answer is not an image index`);
+  }
+  return p.manifests.map((d, i) => parseDescriptor(d, `${what} manifests[${i}]`));
+}

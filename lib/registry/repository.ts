@@ -1,0 +1,47 @@
+/**
+ * Repository gathers the endpoint families of one repository behind one object.
+ */
+import type { Logger } from '../log.js';
+import { formatReference, type Reference, repositoryOf } from '../reference.js';
+import type { Transport } from '../transport/types.js';
+import { BlobStore } from './blobs.js';
+import { RepoContext } from './context.js';
+import { ManifestStore } from './manifests.js';
+import { ReferrerStore } from './referrers.js';
+import { listTags } from './tags.js';
+
+/** Repository is a client for one repository of one registry. */
+export class Repository {
+  readonly ref: Reference;
+  readonly blobs: BlobStore;
+  readonly manifests: ManifestStore;
+  readonly referrers: ReferrerStore;
+  readonly #ctx: RepoContext;
+
+  constructor(transport: Transport, ref: Reference, logger?: Logger) {
+    this.ref = repositoryOf(ref);
+    this.#ctx = new RepoContext(transport, this.ref, logger);
+    this.blobs = new BlobStore(this.#ctx);
+    this.manifests = new ManifestStore(this.#ctx);
+    this.referrers = new ReferrerStore(this.#ctx, this.manifests);
+  }
+
+  /** The registry name, e.g. `ghcr.io`. */
+  get registry(): string {
+    return this.ref.registry;
+  }
+
+  /** The repository path, e.g. `org/app`. */
+  get name(): string {
+    return this.ref.repository;
+  }
+
+  /** tags yields every tag, following pagination. */
+  tags(signal?: AbortSignal): AsyncGenerator<string> {
+    return listTags(this.#ctx, signal);
+  }
+
+  toString(): string {
+    return formatReference(this.ref);
+  }
+}
