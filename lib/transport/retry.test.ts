@@ -119,7 +119,7 @@ t.test('withRetry does not retry a 404 and stops after `retries`', async (t) => 
       },
       { sleep: async () => {} },
     ),
-    { status: 404 },
+    { code: 'ERR_NOT_FOUND', status: 404 },
   );
   t.equal(calls, 1);
   calls = 0;
@@ -131,7 +131,7 @@ t.test('withRetry does not retry a 404 and stops after `retries`', async (t) => 
       },
       { retries: 2, sleep: async () => {} },
     ),
-    { status: 503 },
+    { code: 'ERR_REGISTRY_UNAVAILABLE', status: 503 },
   );
   t.equal(calls, 3);
 });

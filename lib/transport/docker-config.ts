@@ -1,0 +1,148 @@
+/**
+ * Credentials from a Docker `config.json` (docker/cli `cli/config/configfile`):
+ * `credHelpers` per registry, then `auths` entries (`auth` = base64 `user:pass`, or
+ * `username`/`password`, `identitytoken`, `registrytoken`), then the `credsStore`
+ * helper. Keys may be written with scheme and path and Docker Hub has several names;
+ * all are normalised. Docker itself ignores inline `auths` secrets when `credsStore` is
+ * set; here an inline secret someone wrote on purpose is used first.
+ */
+import { readFile } from 'node:fs/promises';
+import { AuthError } from '../errors.js';
+import { DOCKER_HUB } from '../reference.js';
+import {
+  type CredHelperOptions,
+  DOCKER_HUB_SERVER_URL,
+  runCredentialHelper,
+} from './cred-helper.js';
+import { normalizeRegistryKey } from './credentials.js';
+import type { CredentialProvider, Credentials } from './types.js';
+
+/** DockerConfigAuth is one `auths` entry. */
+export interface DockerConfigAuth {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** DockerConfig is the part of config.json that holds credentials. */
+export interface DockerConfig {
+  auths?: Record<string, DockerConfigAuth>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+/** DockerConfigOptions configures dockerConfigCredentials. */
+export interface DockerConfigOptions extends CredHelperOptions {
+  /** Path of config.json (the CLI resolves `$DOCKER_CONFIG` or `~/.docker`). */
+  configPath: string;
+}
+
+/**
+ * readDockerConfig reads and parses config.json; a missing file is an empty config,
+ * an unreadable one an AuthError naming the path.
+ */
+export async function readDockerConfig(configPath: string): Promise<DockerConfig> {
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new AuthError(`cannot read Docker config ${configPath}: ${(e as Error).message}`);
+  }
+  if (text.trim() === '') return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('not a JSON object');
+    }
+    return parsed as DockerConfig;
+  } catch (e) {
+    // The parser's message may quote the file, which holds secrets: do not include it.
+    throw new AuthError(
+      `Docker config ${configPath} is not valid JSON${e instanceof Error && e.message === 'not a JSON object' ? ' (not an object)' : ''}; fix or remove it`,
+    );
+  }
+}
+
+/** decodeAuthEntry turns an `auths` entry into credentials, or undefined when it has none. */
+export function decodeAuthEntry(entry: DockerConfigAuth, where: string): Credentials | undefined {
+  let username = typeof entry.username === 'string' ? entry.username : '';
+  let password = typeof entry.password === 'string' ? entry.password : '';
+  if (typeof entry.auth === 'string' && entry.auth !== '') {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1) {
+      throw new AuthError(`Docker config entry ${where}: "auth" is not base64 of user:password`);
+    }
+    username = decoded.slice(0, colon);
+    password = decoded.slice(colon + 1);
+  }
+  if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') {
+    return { identityToken: entry.identitytoken, ...(username && { username }) };
+  }
+  if (typeof entry.registrytoken === 'string' && entry.registrytoken !== '') {
+    return { registryToken: entry.registrytoken };
+  }
+  if (username !== '' || password !== '') return { username, password };
+  return undefined;
+}
+
+/** findKey returns the value whose normalised key is `registry` (an exact key first). */
+function findKey<T>(
+  table: Record<string, T> | undefined,
+  registry: string,
+): [string, T] | undefined {
+  if (!table || typeof table !== 'object') return undefined;
+  if (Object.hasOwn(table, registry)) return [registry, table[registry] as T];
+  for (const [k, v] of Object.entries(table)) {
+    if (normalizeRegistryKey(k) === registry) return [k, v];
+  }
+  return undefined;
+}
+
+/** helperServerUrl is the server URL helpers know a registry by (Docker Hub's legacy URL). */
+function helperServerUrl(registry: string): string {
+  return registry === DOCKER_HUB ? DOCKER_HUB_SERVER_URL : registry;
+}
+
+/**
+ * dockerConfigCredentials reads credentials from a Docker config file. The file is read
+ * once, on first use; helper answers are remembered per registry for the provider's life.
+ */
+export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialProvider {
+  let config: Promise<DockerConfig> | undefined;
+  const answers = new Map<string, Promise<Credentials | undefined>>();
+  const lookup = async (registry: string): Promise<Credentials | undefined> => {
+    config ??= readDockerConfig(opts.configPath);
+    const cfg = await config;
+    const helper = findKey(cfg.credHelpers, registry);
+    if (helper && typeof helper[1] === 'string' && helper[1] !== '') {
+      return runCredentialHelper(helper[1], helperServerUrl(registry), opts);
+    }
+    const entry = findKey(cfg.auths, registry);
+    if (entry && typeof entry[1] === 'object' && entry[1] !== null) {
+      const c = decodeAuthEntry(
+        entry[1],
+        `auths[${JSON.stringify(entry[0])}] in ${opts.configPath}`,
+      );
+      if (c) return c;
+    }
+    if (typeof cfg.credsStore === 'string' && cfg.credsStore !== '') {
+      return runCredentialHelper(cfg.credsStore, helperServerUrl(registry), opts);
+    }
+    return undefined;
+  };
+  return (registry) => {
+    const key = normalizeRegistryKey(registry);
+    let p = answers.get(key);
+    if (!p) {
+      p = lookup(key);
+      // A failure is not remembered, so a later call may succeed (e.g. after unlock).
+      p.catch(() => answers.delete(key));
+      answers.set(key, p);
+    }
+    return p;
+  };
+}
