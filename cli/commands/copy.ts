@@ -1,0 +1,73 @@
+/**
+ * `copy <src> <dst>`: copy an image, index or artifact. Without a destination tag the
+ * copy is by digest only; with one, the tag is written last.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { type CopyResult, copy, parseReference } from '../../lib/index.js';
+import type { RunCommand } from '../command.js';
+import { formatBytes } from '../format.js';
+import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
+import type { GlobalArgs } from '../runtime.js';
+
+type Args = GlobalArgs & CopyArgs & { src: string; dst: string };
+
+/** copyCommand defines `copy`. */
+export function copyCommand(run: RunCommand): CommandModule<object, Args> {
+  return {
+    command: 'copy <src> <dst>',
+    describe: 'Copy an image, index or artifact between repositories, by digest, verified',
+    builder: (y) =>
+      withCopyFlags(
+        y
+          .positional('src', {
+            type: 'string',
+            demandOption: true,
+            describe: 'source: host/path:tag or host/path@digest',
+          })
+          .positional('dst', {
+            type: 'string',
+            demandOption: true,
+            describe: 'destination: host/path (by digest only) or host/path:tag',
+          }),
+      ) as unknown as Argv<Args>,
+    handler: (args) =>
+      run(args, async (rt) => {
+        const source = parseReference(args.src);
+        const destination = parseReference(args.dst);
+        const progress = rt.progress();
+        try {
+          const result = await copy(
+            rt.client(),
+            source,
+            destination,
+            copyOptions(args, rt, progress.onEvent),
+          );
+          return { json: result, text: copySummary(result) };
+        } finally {
+          progress.done();
+        }
+      }),
+  };
+}
+
+/** copySummary renders a copy result for people. */
+export function copySummary(r: CopyResult): string[] {
+  const verb = r.dryRun ? 'Would copy' : 'Copied';
+  const lines = [
+    `${verb} ${r.source}`,
+    `  to        ${r.destination}`,
+    `  digest    ${r.digest}${r.filteredFrom ? ` (platform-filtered from ${r.filteredFrom})` : ''}`,
+    `  manifests ${r.manifests.copied} copied, ${r.manifests.skipped} already present`,
+    `  blobs     ${r.blobs.copied} copied (${formatBytes(r.bytesCopied)}), ${r.blobs.mounted} mounted, ${r.blobs.skipped} already present`,
+  ];
+  if (r.referrers.length > 0) {
+    const copied = r.referrers.filter((x) => x.action === 'copied').length;
+    lines.push(`  referrers ${copied} copied, ${r.referrers.length - copied} already present`);
+  }
+  if (r.tag) {
+    lines.push(
+      `  tag       ${r.tag.tag} ${r.tag.action}${r.tag.previousDigest && r.tag.action === 'moved' ? ` (was ${r.tag.previousDigest})` : ''}`,
+    );
+  }
+  return lines;
+}

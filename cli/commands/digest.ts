@@ -1,0 +1,46 @@
+/**
+ * `digest <ref>`: print the digest a reference resolves to.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { formatReference, NotFoundError, parseReference } from '../../lib/index.js';
+import type { RunCommand } from '../command.js';
+import type { GlobalArgs } from '../runtime.js';
+
+type Args = GlobalArgs & { ref: string };
+
+/** digestCommand defines `digest`. */
+export function digestCommand(run: RunCommand): CommandModule<object, Args> {
+  return {
+    command: 'digest <ref>',
+    describe: 'Print the digest a reference resolves to',
+    builder: (y) =>
+      y.positional('ref', {
+        type: 'string',
+        demandOption: true,
+        describe: 'host/path:tag or host/path@digest',
+      }) as unknown as Argv<Args>,
+    handler: (args) =>
+      run(args, async (rt) => {
+        const ref = parseReference(args.ref);
+        const repo = rt.client().repository(ref);
+        const desc = await repo.manifests.head(ref.digest ?? ref.tag ?? 'latest', rt.signal);
+        if (!desc) {
+          throw new NotFoundError({
+            status: 404,
+            method: 'HEAD',
+            url: formatReference(ref),
+            what: `${formatReference(ref)} does not exist`,
+          });
+        }
+        return {
+          json: {
+            reference: formatReference(ref),
+            digest: desc.digest,
+            mediaType: desc.mediaType,
+            size: desc.size,
+          },
+          text: [desc.digest],
+        };
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * `inspect <ref>`: digest, media type, size, platforms and referrers; `--raw` prints the
+ * manifest bytes exactly as stored.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { inspect, parseReference } from '../../lib/index.js';
+import type { RunCommand } from '../command.js';
+import { formatBytes } from '../format.js';
+import type { GlobalArgs } from '../runtime.js';
+
+type Args = GlobalArgs & { ref: string; raw: boolean };
+
+/** inspectCommand defines `inspect`. */
+export function inspectCommand(run: RunCommand): CommandModule<object, Args> {
+  return {
+    command: 'inspect <ref>',
+    describe: 'Show what a reference is: digest, type, size, platforms, referrers',
+    builder: (y) =>
+      y
+        .positional('ref', {
+          type: 'string',
+          demandOption: true,
+          describe: 'host/path:tag or host/path@digest',
+        })
+        .option('raw', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the manifest bytes exactly as stored',
+        })
+        .conflicts('raw', 'json') as unknown as Argv<Args>,
+    handler: (args) =>
+      run(args, async (rt) => {
+        const ref = parseReference(args.ref);
+        const { raw, ...result } = await inspect(rt.client().repository(ref), ref, rt.signal);
+        if (args.raw) return { json: result, text: [], raw };
+        const lines = [
+          `reference  ${result.reference}`,
+          `digest     ${result.digest}`,
+          `mediaType  ${result.mediaType}`,
+          `size       ${formatBytes(result.size)}`,
+        ];
+        if (result.artifactType) lines.push(`artifact   ${result.artifactType}`);
+        lines.push(`platforms  ${result.platforms.join(', ') || '-'}`);
+        lines.push(`referrers  ${result.referrers.length === 0 ? '-' : ''}`);
+        for (const r of result.referrers) {
+          lines.push(
+            `  ${r.digest} ${r.artifactType ?? r.mediaType}${r.tag ? ` (tag ${r.tag})` : ''}`,
+          );
+        }
+        return { json: result, text: lines };
+      }),
+  };
+}

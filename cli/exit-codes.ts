@@ -1,0 +1,51 @@
+/**
+ * Exit codes of the CLI contract (DESIGN.md §3) and the one-line hint printed with
+ * each kind of failure, saying what to do about it.
+ */
+import { isOciPromoteError } from '../lib/index.js';
+
+/** EXIT names the exit codes. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, integrity: 4 } as const;
+
+/** exitCodeOf maps a thrown value to its exit code: by category, else 1. */
+export function exitCodeOf(e: unknown): number {
+  if (!isOciPromoteError(e)) return EXIT.failure;
+  switch (e.category) {
+    case 'usage':
+      return EXIT.usage;
+    case 'policy':
+      return EXIT.policy;
+    case 'integrity':
+      return EXIT.integrity;
+    default:
+      return EXIT.failure;
+  }
+}
+
+const hints: Record<string, string> = {
+  ERR_USAGE: 'see --help',
+  ERR_INVALID_REFERENCE: 'write references as host[:port]/path[:tag][@sha256:digest]',
+  ERR_INVALID_DIGEST: 'digests are sha256:<64 hex> or sha512:<128 hex>, lowercase',
+  ERR_NOT_FOUND: 'check the registry, repository and tag names',
+  ERR_UNAUTHORIZED:
+    'check the credentials: run `oci-promote login <registry>`, or set GITHUB_TOKEN for ghcr.io',
+  ERR_AUTH: 'check the credentials and the Docker config (`oci-promote login <registry>`)',
+  ERR_RATE_LIMITED: 'the registry is rate limiting; retry later or authenticate for a higher limit',
+  ERR_REGISTRY_UNAVAILABLE: 'the registry is failing; retry later',
+  ERR_NETWORK:
+    'check that the registry address is right and reachable (--plain-http for http registries, --ca-file for private CAs)',
+  ERR_REDIRECT: 'the registry redirected somewhere this tool will not follow',
+  ERR_DIGEST_MISMATCH:
+    'content is not what its digest says; nothing was tagged — check the source registry',
+  ERR_SIZE_MISMATCH:
+    'content is not the size its descriptor says; nothing was tagged — check the source registry',
+  ERR_MANIFEST_INVALID: 'the manifest cannot be trusted; nothing was tagged',
+  ERR_MANIFEST_TOO_LARGE: 'manifests over 4 MiB are refused',
+  ERR_VERIFY_FAILED: 're-run the copy or promotion to repair what is missing',
+  ERR_UNSUPPORTED_MEDIA_TYPE: 're-push the image with a current client',
+};
+
+/** hintFor returns advice for an error code, if there is any. */
+export function hintFor(code: string): string | undefined {
+  return hints[code];
+}

@@ -1,0 +1,60 @@
+/**
+ * The CLI's logger: pino writing to stderr, as JSON lines (`--log-format json`) or as
+ * short text lines for people (`level: message key=value`). stdout is kept for results.
+ */
+import { Writable } from 'node:stream';
+import { type Logger as Pino, pino } from 'pino';
+
+/** LogLevel lists the accepted `--log-level` values. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const names: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const skip = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
+
+/** textLine renders one pino JSON record as `level: msg k=v ...`. */
+export function textLine(record: Record<string, unknown>): string {
+  const extras = Object.entries(record)
+    .filter(([k]) => !skip.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [`${names[record.level as number] ?? 'log'}: ${String(record.msg ?? '')}`, ...extras].join(
+    ' ',
+  );
+}
+
+/** createLogger builds the CLI logger. Authorization headers are redacted if ever logged. */
+export function createLogger(
+  stderr: NodeJS.WritableStream,
+  level: LogLevel,
+  format: 'text' | 'json',
+): Pino {
+  const destination =
+    format === 'json'
+      ? stderr
+      : new Writable({
+          write(chunk: Buffer, _enc, done) {
+            for (const line of chunk.toString('utf8').split('\n')) {
+              if (line) stderr.write(`${textLine(JSON.parse(line))}\n`);
+            }
+            done();
+          },
+        });
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: {
+        paths: ['*.authorization', '*.headers.authorization', 'password', 'token'],
+        censor: '[REDACTED]',
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * main: parse argv with yargs, run the command, render its result (text or `--json`),
+ * and map failures to the exit codes of the CLI contract. No registry logic lives here.
+ */
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { isOciPromoteError, UsageError } from '../lib/index.js';
+import type { RunCommand } from './command.js';
+import { copyCommand } from './commands/copy.js';
+import { digestCommand } from './commands/digest.js';
+import { inspectCommand } from './commands/inspect.js';
+import { loginCommand } from './commands/login.js';
+import { tagsCommand } from './commands/tags.js';
+import { verifyCommand } from './commands/verify.js';
+import { EXIT, exitCodeOf, hintFor } from './exit-codes.js';
+import { LOG_LEVELS } from './logger.js';
+import { type CliIo, type CommandOutput, type GlobalArgs, Runtime } from './runtime.js';
+import { version } from './version.js';
+
+/** main runs the CLI and resolves to the process exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let output: CommandOutput | undefined;
+  let failure: unknown;
+  let json = argv.includes('--json');
+
+  const run: RunCommand = async (args, body) => {
+    json = args.json;
+    const rt = new Runtime(io, args);
+    try {
+      output = await body(rt);
+    } finally {
+      await rt.close();
+    }
+  };
+
+  const parser = buildParser(run);
+  let printed = '';
+  try {
+    await parser.parseAsync([...argv], {}, (err, _args, out) => {
+      if (err) failure ??= err;
+      printed = out;
+    });
+  } catch (e) {
+    failure ??= e;
+  }
+
+  if (failure !== undefined) return fail(failure, json, io);
+  if (printed) {
+    // --help, --version: yargs produced the text.
+    io.stdout.write(`${printed}\n`);
+    return EXIT.ok;
+  }
+  if (!output) return EXIT.ok;
+  if (json) io.stdout.write(`${JSON.stringify(output.json, null, 2)}\n`);
+  else if (output.raw) io.stdout.write(output.raw);
+  else if (output.text.length > 0) io.stdout.write(`${output.text.join('\n')}\n`);
+  if (output.exitCode) {
+    if (output.failure) io.stderr.write(`oci-promote: ${output.failure}\n`);
+    return output.exitCode;
+  }
+  return EXIT.ok;
+}
+
+function buildParser(run: RunCommand): Argv<GlobalArgs> {
+  return yargs()
+    .scriptName('oci-promote')
+    .usage(
+      '$0 <command> [options]\n\nPromote container images between OCI registries, verified, by digest.',
+    )
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print one JSON document on stdout',
+    })
+    .option('log-level', {
+      choices: LOG_LEVELS,
+      default: 'info' as const,
+      describe: 'log detail on stderr',
+    })
+    .option('log-format', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'log line format',
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'only errors on stderr, no progress',
+    })
+    .option('plain-http', {
+      type: 'boolean',
+      default: false,
+      describe: 'talk http:// to the registries of this command (loopback test registries)',
+    })
+    .option('insecure', {
+      type: 'boolean',
+      default: false,
+      describe: 'skip TLS certificate verification',
+    })
+    .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust' })
+    .command(copyCommand(run) as CommandModule)
+    .command(inspectCommand(run) as CommandModule)
+    .command(digestCommand(run) as CommandModule)
+    .command(tagsCommand(run) as CommandModule)
+    .command(verifyCommand(run) as CommandModule)
+    .command(loginCommand(run) as CommandModule)
+    .demandCommand(1, 'name a command; see --help')
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .epilogue(
+      'Exit codes: 0 ok, 1 operational failure, 2 bad input, 3 refused by policy, 4 integrity failure.\nDocs: docs/cli.md',
+    ) as unknown as Argv<GlobalArgs>;
+}
+
+function fail(e: unknown, json: boolean, io: CliIo): number {
+  const code = isOciPromoteError(e) ? e.code : 'ERR_UNEXPECTED';
+  const message = e instanceof Error ? e.message : String(e);
+  const hint = hintFor(code);
+  io.stderr.write(`oci-promote: error: ${message}${hint ? ` — ${hint}` : ''} [${code}]\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+  if (!isOciPromoteError(e) && e instanceof Error && e.stack) {
+    io.stderr.write(`${e.stack}\n`);
+  }
+  return exitCodeOf(e);
+}

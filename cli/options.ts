@@ -1,0 +1,58 @@
+/**
+ * Flag groups shared by several commands, and their mapping to library options.
+ */
+import type { Argv } from 'yargs';
+import { type CopyOptions, type Platform, parsePlatform, UsageError } from '../lib/index.js';
+import type { Runtime } from './runtime.js';
+
+/** CopyArgs are the flags of commands that copy content. */
+export interface CopyArgs {
+  jobs: number;
+  platform?: string[];
+  referrers: boolean;
+  dryRun: boolean;
+}
+
+/** withCopyFlags adds the copy flags to a command. */
+export function withCopyFlags<T>(y: Argv<T>): Argv<T & CopyArgs> {
+  return y
+    .option('jobs', { type: 'number', default: 4, describe: 'blob transfers at once' })
+    .option('platform', {
+      type: 'string',
+      array: true,
+      describe:
+        'copy only these platforms of an index (os/arch[/variant], repeatable); the copied index gets a new digest',
+    })
+    .option('referrers', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'also copy signatures, SBOMs and attestations (referrers API, sha256-<hex> tag schema, cosign tags)',
+    })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'plan only: read and check, write nothing',
+    }) as unknown as Argv<T & CopyArgs>;
+}
+
+/** copyOptions maps the copy flags to library CopyOptions. */
+export function copyOptions(
+  args: CopyArgs,
+  rt: Runtime,
+  onEvent: CopyOptions['onEvent'],
+): CopyOptions {
+  if (!Number.isInteger(args.jobs) || args.jobs < 1 || args.jobs > 64) {
+    throw new UsageError(`--jobs must be a whole number from 1 to 64, got ${args.jobs}`);
+  }
+  const platforms: Platform[] = (args.platform ?? []).map(parsePlatform);
+  return {
+    jobs: args.jobs,
+    platforms,
+    referrers: args.referrers,
+    dryRun: args.dryRun,
+    logger: rt.logger,
+    ...(onEvent && { onEvent }),
+    ...(rt.signal && { signal: rt.signal }),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Runtime: what a command needs from its environment, built from the global flags:
+ * the logger, a registry client with credentials, and the output streams.
+ * This is the only place the CLI reads the environment (DOCKER_CONFIG, HOME, GITHUB_TOKEN).
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger as Pino } from 'pino';
+import {
+  chainCredentials,
+  createClient,
+  dockerConfigCredentials,
+  githubTokenCredentials,
+  type RegistryClient,
+  type TransportOptions,
+  UsageError,
+} from '../lib/index.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { createProgress, type Progress } from './progress.js';
+import { version } from './version.js';
+
+/** CliIo is the process surroundings main() runs in (injectable for tests). */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+}
+
+/** GlobalArgs are the flags every command accepts. */
+export interface GlobalArgs {
+  json: boolean;
+  logLevel: LogLevel;
+  logFormat: 'text' | 'json';
+  quiet: boolean;
+  plainHttp: boolean;
+  insecure: boolean;
+  caFile?: string;
+}
+
+/** CommandOutput is what a command hands back for rendering. */
+export interface CommandOutput {
+  /** The `--json` document. */
+  json: unknown;
+  /** Human-readable lines for stdout. */
+  text: string[];
+  /** Bytes to write to stdout instead of text (`inspect --raw`). */
+  raw?: Uint8Array;
+  /** Exit code when not 0 (e.g. verify failed). */
+  exitCode?: number;
+  /** One line for stderr explaining a non-zero exit code. */
+  failure?: string;
+}
+
+/** Runtime gives commands their logger, client and settings. */
+export class Runtime {
+  readonly logger: Pino;
+  #client: RegistryClient | undefined;
+
+  constructor(
+    readonly io: CliIo,
+    readonly args: GlobalArgs,
+  ) {
+    const level = args.quiet && args.logLevel === 'info' ? 'error' : args.logLevel;
+    this.logger = createLogger(io.stderr, level, args.logFormat);
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.io.signal;
+  }
+
+  /** dockerConfigPath is `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+  get dockerConfigPath(): string {
+    const dir = this.io.env.DOCKER_CONFIG || join(this.io.env.HOME || homedir(), '.docker');
+    return join(dir, 'config.json');
+  }
+
+  /** transportOptions maps the global flags to transport settings (no credentials). */
+  transportOptions(): Omit<TransportOptions, 'credentials'> {
+    let ca: Buffer | undefined;
+    if (this.args.caFile) {
+      try {
+        ca = readFileSync(this.args.caFile);
+      } catch (e) {
+        throw new UsageError(`cannot read --ca-file ${this.args.caFile}: ${(e as Error).message}`);
+      }
+    }
+    return {
+      plainHttp: this.args.plainHttp,
+      insecure: this.args.insecure,
+      ...(ca && { ca }),
+      userAgent: `oci-promote/${version}`,
+      logger: this.logger,
+    };
+  }
+
+  /** client is created on first use: Docker config credentials, then GITHUB_TOKEN for ghcr.io. */
+  client(): RegistryClient {
+    this.#client ??= createClient({
+      ...this.transportOptions(),
+      credentials: chainCredentials(
+        dockerConfigCredentials({ configPath: this.dockerConfigPath, env: this.io.env }),
+        githubTokenCredentials({
+          token: this.io.env.GITHUB_TOKEN,
+          actor: this.io.env.GITHUB_ACTOR,
+        }),
+      ),
+    });
+    return this.#client;
+  }
+
+  /** progress renders copy events unless --quiet or --json output is asked for. */
+  progress(): Progress {
+    return createProgress(this.io.stderr, this.logger, !this.args.quiet);
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close();
+  }
+}

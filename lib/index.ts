@@ -1,0 +1,77 @@
+/**
+ * oci-promote: copy and promote container images between OCI registries over the
+ * Distribution API. This module is the public API; everything else is internal.
+ *
+ * @example
+ * ```ts
+ * import { copy, createClient, parseReference } from 'oci-promote';
+ * const client = createClient({ credentials: myProvider });
+ * const result = await copy(client, parseReference('ghcr.io/o/app:1.2.3'), parseReference('ghcr.io/o/prod:1.2.3'));
+ * await client.close();
+ * ```
+ */
+
+export type { CopyEvent, CopyEventListener } from './copy/events.js';
+export {
+  type CopiedReferrer,
+  type CopyOptions,
+  type CopyResult,
+  type CopyStats,
+  copy,
+  type TagUpdate,
+} from './copy/index.js';
+export { type VerifyOptions, type VerifyResult, verify } from './copy/verify.js';
+export {
+  type Digest,
+  type DigestAlgorithm,
+  digestOf,
+  isDigest,
+  parseDigest,
+  VerifyingStream,
+} from './digest.js';
+export * from './errors.js';
+export { type Logger, silentLogger } from './log.js';
+export {
+  childrenOf,
+  type Descriptor,
+  type ImageManifest,
+  type IndexManifest,
+  MAX_MANIFEST_BYTES,
+  type Manifest,
+  parseManifest,
+} from './manifest.js';
+export * as mediaTypes from './media-types.js';
+export { formatPlatform, type Platform, parsePlatform, platformMatches } from './platform.js';
+export {
+  formatReference,
+  isValidTag,
+  parseReference,
+  parseRepository,
+  type Reference,
+  repositoryOf,
+  withDigest,
+  withTag,
+} from './reference.js';
+export type { MountResult, UploadSession } from './registry/blobs.js';
+export { createClient, RegistryClient } from './registry/client.js';
+export { type InspectReferrer, type InspectResult, inspect } from './registry/inspect.js';
+export { type LoginOptions, login } from './registry/login.js';
+export type { FetchedManifest, PutResult } from './registry/manifests.js';
+export { cosignTags, referrersTag } from './registry/referrers.js';
+export { Repository } from './registry/repository.js';
+export {
+  chainCredentials,
+  githubTokenCredentials,
+  staticCredentials,
+} from './transport/credentials.js';
+export { dockerConfigCredentials } from './transport/docker-config.js';
+export { createTransport } from './transport/http.js';
+export type {
+  CredentialProvider,
+  Credentials,
+  ExchangeInfo,
+  RegistryRequest,
+  RegistryResponse,
+  Transport,
+  TransportOptions,
+} from './transport/types.js';
