@@ -32,8 +32,7 @@ const hints: Record<string, string> = {
   ERR_AUTH: 'check the credentials and the Docker config (`oci-promote login <registry>`)',
   ERR_RATE_LIMITED: 'the registry is rate limiting; retry later or authenticate for a higher limit',
   ERR_REGISTRY_UNAVAILABLE: 'the registry is failing; retry later',
-  ERR_NETWORK:
-    'check that the registry address is right and reachable (--plain-http for http registries, --ca-file for private CAs)',
+  ERR_NETWORK: 'check the address; use --plain-http for http registries, --ca-file for private CAs',
   ERR_REDIRECT: 'the registry redirected somewhere this tool will not follow',
   ERR_DIGEST_MISMATCH:
     'content is not what its digest says; nothing was tagged — check the source registry',

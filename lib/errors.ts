@@ -121,6 +121,8 @@ export interface RegistryErrorInit {
   errors?: RegistryErrorDetail[];
   retryAfterMs?: number;
   what?: string;
+  /** Replaces the generated message (which names method, URL and status). */
+  message?: string;
 }
 
 /**
@@ -141,7 +143,10 @@ export class RegistryError extends OciPromoteError {
       .map((e) => (e.message ? `${e.code}: ${e.message}` : e.code))
       .join('; ');
     const what = init.what ? `${init.what}: ` : '';
-    super(`${what}${init.method} ${init.url} answered ${init.status}${codes ? ` (${codes})` : ''}`);
+    super(
+      init.message ??
+        `${what}${init.method} ${init.url} answered ${init.status}${codes ? ` (${codes})` : ''}`,
+    );
     this.status = init.status;
     this.method = init.method;
     this.url = init.url;

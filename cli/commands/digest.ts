@@ -2,7 +2,7 @@
  * `digest <ref>`: print the digest a reference resolves to.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { formatReference, NotFoundError, parseReference } from '../../lib/index.js';
+import { formatReference, parseReference } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
@@ -22,16 +22,10 @@ export function digestCommand(run: RunCommand): CommandModule<object, Args> {
     handler: (args) =>
       run(args, async (rt) => {
         const ref = parseReference(args.ref);
-        const repo = rt.client().repository(ref);
-        const desc = await repo.manifests.head(ref.digest ?? ref.tag ?? 'latest', rt.signal);
-        if (!desc) {
-          throw new NotFoundError({
-            status: 404,
-            method: 'HEAD',
-            url: formatReference(ref),
-            what: `${formatReference(ref)} does not exist`,
-          });
-        }
+        const desc = await rt
+          .client()
+          .repository(ref)
+          .manifests.resolve(ref.digest ?? ref.tag ?? 'latest', rt.signal);
         return {
           json: {
             reference: formatReference(ref),

@@ -3,7 +3,7 @@
  * manifest bytes exactly as stored.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { inspect, parseReference } from '../../lib/index.js';
+import { inspect, parseReference, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import { formatBytes } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
@@ -26,10 +26,10 @@ export function inspectCommand(run: RunCommand): CommandModule<object, Args> {
           type: 'boolean',
           default: false,
           describe: 'print the manifest bytes exactly as stored',
-        })
-        .conflicts('raw', 'json') as unknown as Argv<Args>,
+        }) as unknown as Argv<Args>,
     handler: (args) =>
       run(args, async (rt) => {
+        if (args.raw && args.json) throw new UsageError('--raw and --json cannot be used together');
         const ref = parseReference(args.ref);
         const { raw, ...result } = await inspect(rt.client().repository(ref), ref, rt.signal);
         if (args.raw) return { json: result, text: [], raw };

@@ -6,7 +6,12 @@
  * exists", "Pushing Manifests", "Deleting Manifests".
  */
 import { algorithmOf, type Digest, digestOf, isDigest } from '../digest.js';
-import { DigestMismatchError, ManifestTooLargeError, ResponseTooLargeError } from '../errors.js';
+import {
+  DigestMismatchError,
+  ManifestTooLargeError,
+  NotFoundError,
+  ResponseTooLargeError,
+} from '../errors.js';
 import { type Descriptor, MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../manifest.js';
 import { baseMediaType, MANIFEST_TYPES } from '../media-types.js';
 import { checkDigestHeader } from './blobs.js';
@@ -62,6 +67,19 @@ export class ManifestStore {
       return { mediaType: baseMediaType(type), digest, size: length };
     }
     return (await this.get(reference, signal)).descriptor;
+  }
+
+  /** resolve is head that fails with NotFoundError when the reference does not exist. */
+  async resolve(reference: string, signal?: AbortSignal): Promise<Descriptor> {
+    const desc = await this.head(reference, signal);
+    if (desc) return desc;
+    const where = `${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`;
+    throw new NotFoundError({
+      status: 404,
+      method: 'HEAD',
+      url: where,
+      message: `${where} not found`,
+    });
   }
 
   /**
