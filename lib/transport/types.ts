@@ -97,7 +97,15 @@ export interface TransportOptions {
   /** Milliseconds to wait for a connection, for response headers, and between body bytes. */
   timeouts?: { connect?: number; headers?: number; idle?: number };
   /** Retries of transient failures (default 4), and the backoff bounds in ms. */
-  retry?: { retries?: number; minDelay?: number; maxDelay?: number };
+  retry?: {
+    retries?: number;
+    minDelay?: number;
+    maxDelay?: number;
+    /** Cap in ms on a delay the registry asks for with Retry-After (default 60 000). */
+    maxRetryAfter?: number;
+    /** Waits between attempts (default a timer); tests inject a recorder to stay fast. */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  };
   logger?: Logger;
   onExchange?: (info: ExchangeInfo) => void;
 }

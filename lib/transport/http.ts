@@ -1,0 +1,262 @@
+/**
+ * The HTTP transport: an undici keep-alive pool (HTTP/1.1: anchor B, ggcr#1193 shows
+ * HTTP/2 hurting large uploads), manual redirects with per-origin credentials,
+ * authentication, retries and typed errors. One transport serves every registry of an
+ * operation so tokens and connections are shared.
+ */
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+import { NetworkError, RedirectError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import {
+  Authenticator,
+  type AuthState,
+  MAX_TOKEN_RESPONSE_BYTES,
+  type TokenExchange,
+} from './auth.js';
+import { originOf, redactUrl, registryBaseUrl } from './endpoint.js';
+import { toNetworkError } from './network-error.js';
+import { checkTarget, nextHop, REDIRECT_STATUSES } from './redirect.js';
+import { dumpBody, errorFromResponse, firstHeader, readLimited, wrapResponse } from './response.js';
+import { withRetry } from './retry.js';
+import type {
+  ExchangeInfo,
+  HttpMethod,
+  RegistryRequest,
+  RegistryResponse,
+  Transport,
+  TransportOptions,
+} from './types.js';
+
+/** Default timeouts in ms. Headers wait long: a registry may verify a big blob before answering the final PUT. */
+export const DEFAULT_TIMEOUTS = { connect: 30_000, headers: 300_000, idle: 120_000 } as const;
+
+/** Most authentication rounds per request: the first challenge, then one refresh or scope retry. */
+const MAX_AUTH_ROUNDS = 2;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+interface Exchange {
+  status: number;
+  headers: Headers;
+  body: import('node:stream').Readable;
+}
+
+/** createTransport builds the Transport the registry client talks through. */
+export function createTransport(opts: TransportOptions = {}): Transport {
+  const log: Logger = opts.logger ?? silentLogger;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const userAgent = opts.userAgent ?? 'oci-promote';
+  const agent = new Agent({
+    connections: opts.connections ?? 8,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeouts.headers,
+    bodyTimeout: timeouts.idle,
+    connect: {
+      timeout: timeouts.connect,
+      // A CA file is trusted in addition to the bundled roots, not instead of them.
+      ...(opts.ca !== undefined && { ca: [...rootCertificates, opts.ca.toString()] }),
+      ...(opts.insecure && { rejectUnauthorized: false }),
+    },
+  });
+
+  /** send performs one HTTP exchange and reports it; failures become NetworkErrors. */
+  async function send(
+    registry: string,
+    url: URL,
+    method: HttpMethod,
+    headers: Record<string, string>,
+    body: Uint8Array | import('node:stream').Readable | string | undefined,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Exchange> {
+    const started = performance.now();
+    let res: Awaited<ReturnType<Agent['request']>>;
+    try {
+      res = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers: { 'user-agent': userAgent, ...headers },
+        body: body ?? null,
+        ...(signal && { signal }),
+      });
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      throw toNetworkError(e, { method, url: redactUrl(url), host: url.host, what, timeouts });
+    }
+    const info: ExchangeInfo = { registry, method, url: redactUrl(url), status: res.statusCode };
+    log.debug({ ...info, ms: Math.round(performance.now() - started) }, 'http');
+    opts.onExchange?.(info);
+    return { status: res.statusCode, headers: res.headers as Headers, body: res.body };
+  }
+
+  const auth = new Authenticator({
+    ...(opts.credentials && { credentials: opts.credentials }),
+    ...(opts.plainHttp && { plainHttp: true }),
+    logger: log,
+    send: async (req: TokenExchange) => {
+      const what = `get a token for ${req.registry}`;
+      const res = await send(
+        req.registry,
+        req.url,
+        req.method,
+        req.headers,
+        req.body,
+        what,
+        req.signal,
+      );
+      const body = await readLimited(
+        res.body,
+        MAX_TOKEN_RESPONSE_BYTES,
+        firstHeader(res.headers, 'content-length'),
+        what,
+      );
+      return { status: res.status, headers: res.headers, body };
+    },
+  });
+
+  /** attempt sends a request once: authentication rounds and redirects, no retries. */
+  async function attempt(req: RegistryRequest): Promise<RegistryResponse> {
+    const base = new URL(registryBaseUrl(req.registry, { plainHttp: opts.plainHttp }));
+    const registryOrigin = originOf(base);
+    const first = buildUrl(base, req.path, req.query);
+    // An absolute URL comes from a Location header: hold it to the redirect rules.
+    if (originOf(first) !== registryOrigin) checkTarget(first, base);
+    const bodyKind =
+      req.body === undefined ? 'none' : req.body instanceof Uint8Array ? 'bytes' : 'stream';
+
+    let state: AuthState | undefined = await auth.authorize(req.registry, req.scopes, req.signal);
+    // A token sent up front already used the "first challenge" round: after it, one
+    // refresh or one `insufficient_scope` retry remains.
+    let authRounds = state?.kind === 'bearer' ? 1 : 0;
+    let url = first;
+    let method = req.method;
+    let body = req.body;
+    let hops = 0;
+    const visited = new Set<string>([url.href]);
+
+    for (;;) {
+      // Authorization goes to the registry's own origin only (scheme, host and port):
+      // never to blob storage, another port, or a downgraded scheme (CVE-2020-15157,
+      // GHSA-vh4v-2xq2-g5cg, ECR's "Only one auth mechanism allowed").
+      const own = originOf(url) === registryOrigin;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers ?? {})) {
+        if (k.toLowerCase() === 'authorization' && !own) continue;
+        headers[k.toLowerCase()] = v;
+      }
+      if (own && state) headers.authorization = state.header;
+
+      const res = await send(req.registry, url, method, headers, body, req.what, req.signal);
+
+      if (req.expect.includes(res.status)) {
+        return wrapResponse({ ...res, url: url.href, what: req.what });
+      }
+
+      if (res.status === 401 && own) {
+        const challenge = res.headers['www-authenticate'];
+        if (bodyKind === 'stream') {
+          // The body is gone; learn the challenge so a restarted attempt pre-authenticates.
+          auth.noteChallenge(req.registry, challenge, state);
+        } else if (authRounds < MAX_AUTH_ROUNDS) {
+          const next = await auth.onUnauthorized(
+            req.registry,
+            challenge,
+            req.scopes,
+            state,
+            req.signal,
+          );
+          if (next) {
+            await dumpBody(res.body);
+            state = next;
+            authRounds++;
+            continue;
+          }
+        }
+      }
+
+      if (REDIRECT_STATUSES.has(res.status)) {
+        const hop = nextHop({
+          from: url,
+          status: res.status,
+          location: firstHeader(res.headers, 'location'),
+          method,
+          body: body === undefined ? 'none' : bodyKind,
+          visited,
+          hops,
+          registryUrl: base,
+        });
+        await dumpBody(res.body);
+        hops++;
+        visited.add(hop.url.href);
+        url = hop.url;
+        method = hop.method;
+        if (!hop.keepBody) body = undefined;
+        continue;
+      }
+
+      throw await errorFromResponse({
+        status: res.status,
+        headers: res.headers,
+        body: res.body,
+        method,
+        url: redactUrl(url),
+        what: req.what,
+      });
+    }
+  }
+
+  return {
+    request(req: RegistryRequest): Promise<RegistryResponse> {
+      const replayable = req.body === undefined || req.body instanceof Uint8Array;
+      if (!replayable) return attempt(req);
+      return withRetry(() => attempt(req), {
+        ...opts.retry,
+        ...(req.signal && { signal: req.signal }),
+        onRetry: ({ error, attempt: n, delayMs }) => {
+          log.warn(
+            { registry: req.registry, what: req.what, attempt: n, delayMs, error: describe(error) },
+            'retrying after a transient failure',
+          );
+        },
+      });
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}
+
+/** buildUrl joins the registry base and a path (or takes an absolute URL) and adds the query. */
+export function buildUrl(
+  base: URL,
+  path: string,
+  query: Record<string, string | readonly string[]> | undefined,
+): URL {
+  let url: URL;
+  if (/^https?:\/\//i.test(path)) url = new URL(path);
+  else if (path.startsWith('/')) url = new URL(`${base.origin}${path}`);
+  else
+    throw new RedirectError(
+      `request path must start with "/" or be an http(s) URL: ${redactUrl(path)}`,
+    );
+  // Keep a Location's own query (e.g. `_state`) byte for byte and append ours (anchor
+  // fault 23); URLSearchParams would re-encode what the registry wrote.
+  const extra: string[] = [];
+  for (const [k, v] of Object.entries(query ?? {})) {
+    for (const one of typeof v === 'string' ? [v] : v) {
+      extra.push(`${encodeURIComponent(k)}=${encodeURIComponent(one)}`);
+    }
+  }
+  if (extra.length > 0) {
+    url.search = url.search.length > 1 ? `${url.search}&${extra.join('&')}` : `?${extra.join('&')}`;
+  }
+  return url;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof NetworkError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,92 @@
+/**
+ * Failures below HTTP turned into NetworkErrors whose message says what happened and
+ * what to do: a refused connection, a DNS failure, a timeout, a TLS problem (naming the
+ * certificate problem and pointing at --ca-file / --insecure / --plain-http).
+ */
+import { NetworkError } from '../errors.js';
+
+const TLS_TRUST = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+function codeOf(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && typeof e === 'object' && e !== null; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_CONNECT' && code !== 'UND_ERR') return code;
+    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+    else e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof AggregateError && err.errors[0] instanceof Error) return err.errors[0].message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * toNetworkError describes a failed exchange. `url` must already be redacted; `host`
+ * is `host:port` as dialled; `what` names the operation (e.g. `fetch manifest …`).
+ */
+export function toNetworkError(
+  err: unknown,
+  init: {
+    method: string;
+    url: string;
+    host: string;
+    what: string;
+    timeouts?: { connect?: number; headers?: number; idle?: number };
+  },
+): NetworkError {
+  const { method, url, host, what } = init;
+  const code = codeOf(err);
+  const reason = ((): string => {
+    switch (code) {
+      case 'ECONNREFUSED':
+        return `connection refused to ${host} — is the registry running?`;
+      case 'ENOTFOUND':
+        return `cannot resolve host ${host.replace(/:\d+$/, '')} — check the registry name`;
+      case 'EAI_AGAIN':
+        return `DNS lookup of ${host.replace(/:\d+$/, '')} failed temporarily`;
+      case 'ECONNRESET':
+      case 'EPIPE':
+      case 'UND_ERR_SOCKET':
+      case 'UND_ERR_CLOSED':
+        return `connection to ${host} closed unexpectedly (${code})`;
+      case 'ETIMEDOUT':
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return `timed out connecting to ${host}${init.timeouts?.connect ? ` after ${init.timeouts.connect} ms` : ''}`;
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return `no response from ${host}${init.timeouts?.headers ? ` within ${init.timeouts.headers} ms` : ''}`;
+      case 'UND_ERR_BODY_TIMEOUT':
+        return `response from ${host} stalled${init.timeouts?.idle ? ` for more than ${init.timeouts.idle} ms` : ''}`;
+      case 'ENETUNREACH':
+      case 'EHOSTUNREACH':
+        return `network unreachable for ${host} (${code})`;
+      case 'CERT_HAS_EXPIRED':
+        return `TLS certificate of ${host} has expired — renew it, or pass --insecure to skip verification`;
+      case 'CERT_NOT_YET_VALID':
+        return `TLS certificate of ${host} is not yet valid (check the clock) — or pass --insecure`;
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return `TLS certificate of ${host} does not match its name (${messageOf(err)}) — pass --insecure to skip verification`;
+      case 'EPROTO':
+      case 'ERR_SSL_WRONG_VERSION_NUMBER':
+        return `TLS handshake with ${host} failed (${messageOf(err)}) — if the registry speaks plain http, use --plain-http`;
+      default:
+        if (code && TLS_TRUST.has(code)) {
+          return `TLS certificate of ${host} is not trusted (${code}: ${messageOf(err)}) — pass --ca-file with the CA that signed it, or --insecure to skip verification`;
+        }
+        return `${messageOf(err)}${code ? ` (${code})` : ''}`;
+    }
+  })();
+  return new NetworkError(`${what}: ${method} ${url} failed: ${reason}`, method, url, {
+    cause: err,
+  });
+}
