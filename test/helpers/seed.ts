@@ -154,10 +154,13 @@ export async function pushLayout(
 }
 
 /**
- * A Docker v2 schema 2 image, produced at seed time: `skopeo copy --format v2s2` converts
- * the OCI image `ref` of `layout` (manifest and config media types change, so its digest
- * differs from the layout's; layer blobs stay byte-identical). Returns the new digest.
- * Only for single images: a v2s2 conversion of an OCI index is not done by skopeo 1.9.
+ * Docker v2 schema 2 content, produced at seed time: `skopeo copy --all --format v2s2`
+ * converts `ref` of `layout` — an OCI image becomes a v2s2 manifest
+ * (`application/vnd.docker.distribution.manifest.v2+json`, config type
+ * `application/vnd.docker.container.image.v1+json`), an OCI index becomes a Docker manifest
+ * list whose children are converted the same way. Media types change, so manifest digests
+ * differ from the layout's; config and layer blobs stay byte-identical. Returns the digest
+ * the registry holds. (busybox `amd64` → sha256:23b7521c…eaeab with skopeo 1.9.3.)
  */
 export async function pushDockerV2(
   target: Target,
@@ -171,6 +174,7 @@ export async function pushDockerV2(
   await skopeo([
     'copy',
     '--quiet',
+    '--all',
     '--format',
     'v2s2',
     '--dest-tls-verify=false',

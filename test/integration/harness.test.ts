@@ -17,6 +17,7 @@ import {
   ARTIFACTS_LAYOUT,
   BUSYBOX_LAYOUT,
   blobExists,
+  DOCKER_LIST,
   DOCKER_MANIFEST,
   getManifest,
   layoutRef,
@@ -237,6 +238,24 @@ t.test('seeding the committed fixtures with skopeo keeps every digest', async (t
   const ocidoc = JSON.parse((await readLayoutBlob(BUSYBOX_LAYOUT, seeded.image)).toString());
   t.equal(v2doc.layers[0].digest, ocidoc.layers[0].digest, 'same layer bytes');
   t.equal(v2doc.layers[0].mediaType, 'application/vnd.docker.image.rootfs.diff.tar.gzip');
+  t.equal(v2doc.config.digest, ocidoc.config.digest, 'same config bytes');
+
+  // ... and a Docker manifest list from the OCI index.
+  const list = await pushDockerV2(
+    reg,
+    BUSYBOX_LAYOUT,
+    'multiarch',
+    'fixtures/busybox-docker',
+    'list',
+  );
+  const listGot = await getManifest(reg, 'fixtures/busybox-docker', 'list');
+  t.equal(listGot.mediaType, DOCKER_LIST);
+  t.equal(sha256(listGot.bytes), list);
+  const listDoc = JSON.parse(listGot.bytes.toString());
+  t.match(listDoc.manifests, [
+    { mediaType: DOCKER_MANIFEST, digest: v2, platform: { architecture: 'amd64' } },
+    { mediaType: DOCKER_MANIFEST, platform: { architecture: 'arm64', variant: 'v8' } },
+  ]);
 });
 
 t.test('referrer fixtures: SBOM with subject, fallback index tag, cosign .sig tag', async (t) => {
