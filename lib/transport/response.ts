@@ -37,7 +37,7 @@ export async function readLimited(
 ): Promise<Buffer> {
   const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    discard(body);
     throw new ResponseTooLargeError(
       `${what}: response of ${declared} bytes is over the ${limit}-byte limit`,
     );
@@ -48,12 +48,21 @@ export async function readLimited(
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     total += buf.length;
     if (total > limit) {
-      body.destroy();
+      discard(body);
       throw new ResponseTooLargeError(`${what}: response is over the ${limit}-byte limit`);
     }
     chunks.push(buf);
   }
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * discard abandons a body: the connection is closed rather than drained. The abort
+ * error undici then emits on the stream is expected and swallowed.
+ */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** readTruncated reads at most `limit` bytes and discards the rest (for error bodies). */
@@ -66,7 +75,7 @@ async function readTruncated(body: Readable, limit: number): Promise<Buffer> {
       chunks.push(buf.subarray(0, Math.max(0, limit - total)));
       total += buf.length;
       if (total >= limit) {
-        body.destroy();
+        discard(body);
         break;
       }
     }
@@ -81,10 +90,7 @@ export async function dumpBody(body: Readable): Promise<void> {
   const b = body as DumpableReadable;
   try {
     if (typeof b.dump === 'function') await b.dump();
-    else {
-      body.resume();
-      body.destroy();
-    }
+    else discard(body);
   } catch {
     // Nothing useful to do: the connection is dropped instead of reused.
   }

@@ -100,6 +100,10 @@ export async function scriptedServer(
     ) {
       headers['content-type'] = 'application/json';
     }
+    const named = (h: string) => Object.keys(headers).some((k) => k.toLowerCase() === h);
+    if (body !== undefined && !named('content-length') && !named('transfer-encoding')) {
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
     res.writeHead(reply.status, headers);
     res.end(body);
   };

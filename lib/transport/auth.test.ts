@@ -1,0 +1,164 @@
+import t from 'tap';
+import { ResponseTooLargeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  Authenticator,
+  basicHeader,
+  type TokenExchange,
+  type TokenExchangeResult,
+} from './auth.js';
+import { staticCredentials } from './credentials.js';
+import { isRetryable } from './retry.js';
+
+const PULL = 'repository:app:pull';
+
+function fake(answer: (req: TokenExchange) => TokenExchangeResult | Promise<TokenExchangeResult>) {
+  const sent: TokenExchange[] = [];
+  return {
+    sent,
+    send: async (req: TokenExchange) => {
+      sent.push(req);
+      return answer(req);
+    },
+  };
+}
+const json = (status: number, body: unknown): TokenExchangeResult => ({
+  status,
+  headers: {},
+  body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+});
+const warnings: unknown[] = [];
+const logger: Logger = { debug() {}, info() {}, warn: (o) => void warnings.push(o), error() {} };
+const userCreds = staticCredentials({ 'r.io': { username: 'u', password: 'p' } });
+
+t.test('an http realm of an https registry gets no credentials', async (t) => {
+  const f = fake(() => json(200, { token: 'T' }));
+  const a = new Authenticator({ send: f.send, credentials: userCreds, logger });
+  const s = await a.onUnauthorized(
+    'r.io',
+    'Bearer realm="http://auth.r.io/token",service="s"',
+    [PULL],
+    undefined,
+  );
+  t.equal(s?.header, 'Bearer T');
+  t.equal(f.sent[0]!.headers.authorization, undefined, 'anonymous instead');
+  t.equal(
+    f.sent[0]!.url.href,
+    `http://auth.r.io/token?service=s&scope=${encodeURIComponent(PULL)}`,
+  );
+  t.equal(warnings.length, 1, 'warned');
+});
+
+t.test('an http realm of a plain-http registry does get them', async (t) => {
+  const f = fake(() => json(200, { token: 'T' }));
+  const a = new Authenticator({ send: f.send, credentials: userCreds, plainHttp: true });
+  await a.onUnauthorized('r.io', 'Bearer realm="http://auth.r.io/token"', [PULL], undefined);
+  t.equal(f.sent[0]!.headers.authorization, basicHeader('u', 'p'));
+  t.equal(
+    f.sent[0]!.url.searchParams.get('service'),
+    null,
+    'no service param when the challenge has none',
+  );
+});
+
+t.test('realms that are not http(s) URLs are refused', async (t) => {
+  const f = fake(() => json(200, { token: 'T' }));
+  const a = new Authenticator({ send: f.send, credentials: userCreds });
+  await t.rejects(a.onUnauthorized('r.io', 'Bearer realm="file:///etc/passwd"', [], undefined), {
+    code: 'ERR_AUTH',
+    message: /scheme file: .* only http\(s\) is accepted/,
+  });
+  await t.rejects(a.onUnauthorized('r.io', 'Bearer realm="not a url"', [], undefined), {
+    message: /not a URL/,
+  });
+  t.equal(f.sent.length, 0);
+});
+
+t.test('token responses: access_token, default expiry, missing token, junk, size', async (t) => {
+  const answers: TokenExchangeResult[] = [
+    json(200, { access_token: 'ACC' }),
+    json(200, { token: '', access_token: '' }),
+    json(200, '<html>'),
+    json(503, 'busy'),
+  ];
+  const f = fake(() => answers.shift()!);
+  const a = new Authenticator({ send: f.send });
+  const ch = 'Bearer realm="https://auth/token"';
+  t.equal((await a.onUnauthorized('r.io', ch, ['s1'], undefined))?.header, 'Bearer ACC');
+  await t.rejects(a.onUnauthorized('r.io', ch, ['s2'], undefined), {
+    code: 'ERR_AUTH',
+    message: /has no token/,
+  });
+  await t.rejects(a.onUnauthorized('r.io', ch, ['s3'], undefined), { message: /not JSON/ });
+  const busy = await a.onUnauthorized('r.io', ch, ['s4'], undefined).catch((e) => e);
+  t.match(busy, { code: 'ERR_REGISTRY_UNAVAILABLE', status: 503 });
+  t.ok(isRetryable(busy), 'a busy token service is retried by the request');
+
+  const big = new Authenticator({
+    send: async () => {
+      throw new ResponseTooLargeError('too big');
+    },
+  });
+  await t.rejects(big.onUnauthorized('r.io', ch, [], undefined), {
+    code: 'ERR_AUTH',
+    message: /larger than 1 MiB/,
+  });
+});
+
+t.test('concurrent requests share one token fetch; the challenge is remembered', async (t) => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const f = fake(async () => {
+    await gate;
+    return json(200, { token: 'SHARED', expires_in: 300 });
+  });
+  const a = new Authenticator({ send: f.send });
+  t.equal(await a.authorize('r.io', [PULL]), undefined, 'nothing known yet');
+  const ch = 'Bearer realm="https://auth/token",service="s"';
+  const all = Promise.all([
+    a.onUnauthorized('r.io', ch, [PULL], undefined),
+    a.onUnauthorized('r.io', ch, [PULL], undefined),
+    a.authorize('r.io', [PULL]),
+  ]);
+  release();
+  const states = await all;
+  t.same(
+    states.map((s) => s?.header),
+    ['Bearer SHARED', 'Bearer SHARED', 'Bearer SHARED'],
+  );
+  t.equal(f.sent.length, 1);
+  t.equal(a.challengeFor('r.io')?.params.service, 's');
+});
+
+t.test('Basic challenge without credentials gives up; registry token is not retried', async (t) => {
+  const f = fake(() => json(200, {}));
+  const a = new Authenticator({ send: f.send });
+  t.equal(await a.onUnauthorized('r.io', 'Basic realm="x"', [], undefined), undefined);
+  t.equal(
+    await a.onUnauthorized('r.io', 'Negotiate abc', [], undefined),
+    undefined,
+    'unknown scheme',
+  );
+  t.equal(await a.onUnauthorized('r.io', undefined, [], undefined), undefined, 'no challenge');
+  const rt = new Authenticator({
+    send: f.send,
+    credentials: staticCredentials({ 'r.io': { registryToken: 'RT' } }),
+  });
+  const s = await rt.authorize('r.io', []);
+  t.same(s, { kind: 'registry-token', header: 'Bearer RT' });
+  t.equal(await rt.onUnauthorized('r.io', 'Bearer realm="https://a/t"', [], s), undefined);
+  t.equal(f.sent.length, 0);
+});
+
+t.test('noteChallenge remembers the challenge and drops the refused token', async (t) => {
+  let n = 0;
+  const f = fake(() => json(200, { token: `T${++n}`, expires_in: 300 }));
+  const a = new Authenticator({ send: f.send });
+  const ch = 'Bearer realm="https://auth/token"';
+  const first = await a.onUnauthorized('r.io', ch, [PULL], undefined);
+  t.equal((await a.authorize('r.io', [PULL]))?.header, 'Bearer T1');
+  a.noteChallenge('r.io', ch, first);
+  t.equal((await a.authorize('r.io', [PULL]))?.header, 'Bearer T2');
+});

@@ -1,0 +1,96 @@
+import { Readable } from 'node:stream';
+import t from 'tap';
+import { errorFromResponse, parseErrorBody, readLimited, wrapResponse } from './response.js';
+
+t.test('parseErrorBody', async (t) => {
+  t.same(
+    parseErrorBody(
+      '{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown","detail":"sha256:aa"}]}',
+    ),
+    [{ code: 'BLOB_UNKNOWN', message: 'blob unknown', detail: 'sha256:aa' }],
+  );
+  t.same(parseErrorBody('{"errors":[{"code":"DENIED","message":""}, 3, null, {"code": 5}]}'), [
+    { code: 'DENIED' },
+  ]);
+  t.same(parseErrorBody('{"errors":"nope"}'), []);
+  t.same(parseErrorBody('null'), []);
+  t.same(parseErrorBody('<html>'), []);
+  t.same(parseErrorBody(''), []);
+});
+
+t.test('readLimited', async (t) => {
+  t.equal(
+    (
+      await readLimited(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4, undefined, 'x')
+    ).toString(),
+    'abcd',
+  );
+  await t.rejects(readLimited(Readable.from([Buffer.from('abcde')]), 4, undefined, 'read x'), {
+    code: 'ERR_RESPONSE_TOO_LARGE',
+    message: 'read x: response is over the 4-byte limit',
+  });
+  let pulled = false;
+  const lazy = new Readable({
+    read() {
+      pulled = true;
+      this.push(null);
+    },
+  });
+  await t.rejects(readLimited(lazy, 4, '5', 'read y'), {
+    message: 'read y: response of 5 bytes is over the 4-byte limit',
+  });
+  t.notOk(pulled, 'Content-Length checked before reading');
+});
+
+t.test('errorFromResponse: Retry-After and the GHCR hint', async (t) => {
+  const e1 = await errorFromResponse({
+    status: 429,
+    headers: { 'retry-after': '7' },
+    body: Readable.from([]),
+    method: 'GET',
+    url: 'https://r.io/v2/',
+    what: 'ping',
+  });
+  t.match(e1, {
+    code: 'ERR_RATE_LIMITED',
+    retryAfterMs: 7000,
+    message: 'ping: GET https://r.io/v2/ answered 429',
+  });
+  const e2 = await errorFromResponse({
+    status: 429,
+    headers: {},
+    body: Readable.from([
+      Buffer.from(
+        '{"errors":[{"code":"TOOMANYREQUESTS","message":"retry-after: 2.5s, allowed: 2000/minute"}]}',
+      ),
+    ]),
+    method: 'GET',
+    url: 'https://ghcr.io/v2/',
+    what: 'ping',
+  });
+  t.equal(e2.retryAfterMs, 2500);
+  t.ok(e2.hasCode('TOOMANYREQUESTS'));
+  const e3 = await errorFromResponse({
+    status: 400,
+    headers: {},
+    body: Readable.from([Buffer.from('retry-after: 9s')]),
+    method: 'GET',
+    url: 'u',
+    what: 'w',
+  });
+  t.equal(e3.retryAfterMs, undefined, 'the hint is only read on 429/503');
+});
+
+t.test('wrapResponse.header returns the first of repeated headers, any case', async (t) => {
+  const r = wrapResponse({
+    status: 200,
+    headers: { link: ['<a>', '<b>'], 'x-one': 'v' },
+    body: Readable.from([]),
+    url: 'u',
+    what: 'w',
+  });
+  t.equal(r.header('Link'), '<a>');
+  t.equal(r.header('X-One'), 'v');
+  t.equal(r.header('missing'), undefined);
+  await r.dump();
+});
