@@ -6,16 +6,19 @@
  * Request counting: distribution wraps its whole handler chain in gorilla's
  * CombinedLoggingHandler, which writes one combined-format line per HTTP request to the
  * registry's stdout *after* the handler returned. A test therefore cannot trust the log the
- * instant its own HTTP call resolved. `settledRequests()` sends a marker request
- * (`GET /v2/` with a unique User-Agent) and waits until that marker's line has been read
- * from the pipe: every request whose response the client had received before the marker was
- * sent has been logged by then. Why: the pipe is FIFO; the marker's line comes after every
- * line written before it; and Go's net/http buffers a small response until the handler
- * (including the logging wrapper) has returned, so for every response under ~4 KiB the log
- * line is written before the client can see the response at all. Only for large bodies
- * (blob GETs) can the client see the last byte a few microseconds before the line is
- * written; the marker's fresh connection + round trip makes losing that race practically
- * impossible, but it is not a hard guarantee.
+ * instant its own HTTP call resolved. `settledRequests()` (and `resetRequests()`) do two
+ * things:
+ *  1. send a marker request (`GET /v2/` with a unique User-Agent, on a fresh connection) and
+ *     wait until that marker's line has been read from the pipe. The pipe is FIFO, and Go's
+ *     net/http holds a small response (< 4 KiB) in its buffer until the handler, logging
+ *     wrapper included, has returned — so every small response the client had seen is
+ *     already logged when the marker's line shows up.
+ *  2. then wait for a quiet window (`settleQuietMs`, default 30 ms) with no new request
+ *     line. This covers large bodies (blob GETs whose size is a multiple of Go's write
+ *     buffer): the client can receive the last byte before the serving goroutine writes
+ *     its log line, and under CPU load the marker was measured to overtake it (14 of 2000
+ *     GETs of 64 KiB–1 MiB blobs with 4 test processes on 2 cores; 0 of 2000 with the
+ *     window). It is a timing argument, not a guarantee.
  * Marker and readiness requests carry a `oci-promote-test-harness/` User-Agent and are never
  * returned by `requests()`.
  *
@@ -76,6 +79,11 @@ export interface RegistryOptions {
    * valid YAML): e.g. add `auth.token` or `http.tls` for other test tiers.
    */
   configure?: (config: Record<string, unknown>) => void;
+  /**
+   * Quiet window of `settledRequests()`/`resetRequests()` after the marker was logged: they
+   * return once no request line arrived for this many milliseconds (default 30).
+   */
+  settleQuietMs?: number;
   /** Milliseconds to wait for the registry to listen and answer (default 15000). */
   readyTimeoutMs?: number;
 }
@@ -354,6 +362,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   live.add(record);
 
   let entries: RequestLogEntry[] = [];
+  let lastLineAt = 0;
   const unparsed: string[] = [];
   const markers = new Map<string, () => void>();
   let stderr = '';
@@ -381,6 +390,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
         continue;
       }
       entries.push(entry);
+      lastLineAt = performance.now();
     }
   });
   child.stderr!.setEncoding('utf8');
@@ -405,6 +415,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   const tail = () => stderr.split('\n').slice(-15).join('\n');
 
   let markerSerial = 0;
+  const quietMs = opts.settleQuietMs ?? 30;
   const settle = async (timeoutMs = 10_000): Promise<void> => {
     if (exited)
       throw new Error(`registry on ${port} exited (${JSON.stringify(exited)})\n${tail()}`);
@@ -423,6 +434,13 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     } finally {
       clearTimeout(timer);
       markers.delete(ua);
+    }
+    // Then a quiet window: no request line for `quietMs` after the marker (see header).
+    const markerAt = performance.now();
+    for (;;) {
+      const quietFor = performance.now() - Math.max(markerAt, lastLineAt);
+      if (quietFor >= quietMs) break;
+      await delay(quietMs - quietFor);
     }
   };
 

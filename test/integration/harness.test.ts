@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { writeRandomImage, writeRandomIndex } from '../helpers/random.js';
+import { randomBuffer, writeRandomImage, writeRandomIndex } from '../helpers/random.js';
 import {
   blobUploadRequests,
   parseAccessLine,
@@ -198,6 +198,17 @@ t.test('request log counts exactly the requests the registry served', async (t) 
   );
   t.equal((await reg.settledRequests()).length, 40);
   t.equal(reg.requests().length, 40, 'requests() agrees once settled');
+
+  // Large responses are logged after the client saw the last byte; settling still counts
+  // them (64 KiB is a multiple of Go's write buffer: the worst case).
+  const big = await pushBlob(reg, 'team/app', randomBuffer('settle', 0, 64 * 1024));
+  let missed = 0;
+  for (let i = 0; i < 40; i++) {
+    await reg.resetRequests();
+    t.equal((await rawRequest(reg, 'GET', `/v2/team/app/blobs/${big}`)).status, 200);
+    if ((await reg.settledRequests()).length !== 1) missed++;
+  }
+  t.equal(missed, 0, 'every blob GET was counted');
 });
 
 t.test('seeding the committed fixtures with skopeo keeps every digest', async (t) => {
