@@ -84,6 +84,8 @@ export interface RegistryOptions {
    * return once no request line arrived for this many milliseconds (default 30).
    */
   settleQuietMs?: number;
+  /** Listen on this port instead of a free one (no retry when it is taken). */
+  port?: number;
   /** Milliseconds to wait for the registry to listen and answer (default 15000). */
   readyTimeoutMs?: number;
 }
@@ -315,7 +317,7 @@ export async function startRegistry(
       return registry;
     } catch (err) {
       lastError = err;
-      if (!(err instanceof PortInUseError)) throw err;
+      if (!(err instanceof PortInUseError) || opts.port !== undefined) throw err;
     }
   }
   throw lastError;
@@ -329,7 +331,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   const dir = await mkdtemp(join(tmpdir(), 'oci-promote-registry-'));
   const dataDir = join(dir, 'storage');
   const configPath = join(dir, 'config.yml');
-  const port = await findFreePort();
+  const port = opts.port ?? (await findFreePort());
   const users = opts.auth?.users ?? {};
 
   const config: Record<string, unknown> = {
@@ -468,7 +470,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     while (!listening) {
       if (exited) {
         if (/address already in use/.test(stderr)) {
-          throw new PortInUseError(`port ${port} taken`);
+          throw new PortInUseError(`docker-registry: 127.0.0.1:${port} address already in use`);
         }
         throw new Error(
           `docker-registry exited during start (${JSON.stringify(exited)})\n${tail()}`,

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -90,6 +91,17 @@ t.test('two registries at once get different ports', async (t) => {
   const [a, b] = await Promise.all([startRegistry(t), startRegistry(t)]);
   t.not(a.port, b.port);
 });
+
+t.test(
+  'a taken port is detected (startRegistry retries picked ports, not a fixed one)',
+  async (t) => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    t.teardown(() => new Promise<void>((r) => blocker.close(() => r())));
+    const port = (blocker.address() as AddressInfo).port;
+    await t.rejects(startRegistry({ port }), /127\.0\.0\.1:\d+ address already in use/);
+  },
+);
 
 t.test('a registry is killed when the process that started it exits', async (t) => {
   // Run a child Node with the same loader flags tap gave us; it starts a registry and exits
