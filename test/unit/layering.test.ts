@@ -14,7 +14,8 @@ function sources(dir: string): string[] {
 
 const rank: Record<string, number> = { pure: 0, transport: 1, registry: 2, copy: 3, promote: 4 };
 /** code drops comments, so prose about process.env does not count. */
-const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+const code = (text: string): string =>
+  text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 
 const layerOf = (file: string): string => {
   const m = /^lib\/(transport|registry|copy|promote)\//.exec(file);
