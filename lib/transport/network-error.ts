@@ -27,8 +27,13 @@ function codeOf(err: unknown): string | undefined {
 }
 
 function messageOf(err: unknown): string {
-  if (err instanceof AggregateError && err.errors[0] instanceof Error) return err.errors[0].message;
-  return err instanceof Error ? err.message : String(err);
+  const e = err instanceof AggregateError && err.errors[0] instanceof Error ? err.errors[0] : err;
+  // OpenSSL errors carry a short `reason` ("wrong version number") besides a long,
+  // multi-line message.
+  const reason = (e as { reason?: unknown })?.reason;
+  if (typeof reason === 'string' && reason !== '') return reason;
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.trim();
 }
 
 /**

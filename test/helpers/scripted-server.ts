@@ -4,7 +4,13 @@
  * An unexpected request fails the test and is answered 418; steps left unplayed fail
  * the test in teardown. Every request is recorded for assertions.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 
@@ -41,7 +47,7 @@ export interface ScriptStep {
 
 /** ScriptedServer is a running scripted server. */
 export interface ScriptedServer {
-  /** `http://<address>:<port>` */
+  /** `http(s)://<address>:<port>` */
   url: string;
   /** `<address>:<port>`, usable as a registry name with plainHttp. */
   host: string;
@@ -68,8 +74,11 @@ export async function scriptedServer(
   t: Test,
   steps: ScriptStep[] = [],
   opts: {
-    name?: string /** Address to listen on (default 127.0.0.1; 127.0.0.2 is another host). */;
+    name?: string;
+    /** Address to listen on (default 127.0.0.1; 127.0.0.2 is another host). */
     host?: string;
+    /** Serve https with this key and certificate (PEM). */
+    tls?: { key: string; cert: string };
   } = {},
 ): Promise<ScriptedServer> {
   const name = opts.name ?? 'scripted server';
@@ -108,7 +117,7 @@ export async function scriptedServer(
     res.end(body);
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => {});
@@ -143,7 +152,8 @@ export async function scriptedServer(
         send(res, { status: 418, body: { errors: [{ code: 'SCRIPT', message: 'step failed' }] } });
       }
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   const address = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
@@ -158,7 +168,7 @@ export async function scriptedServer(
   });
 
   return {
-    url: `http://${address}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${address}:${port}`,
     host: `${address}:${port}`,
     requests,
     add,
