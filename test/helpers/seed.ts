@@ -11,10 +11,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -30,14 +30,21 @@ export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2
 export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].join(', ');
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
-/** Absolute path of fixtures/oci-layouts. */
-export const FIXTURES_DIR = resolve(
+/**
+ * Absolute path of fixtures/oci-layouts, found by walking up from this module (it also
+ * runs compiled, from dist/test/helpers, for the demo and the benchmark).
+ */
+export const FIXTURES_DIR = findUp(
   fileURLToPath(new URL('.', import.meta.url)),
-  '..',
-  '..',
-  'fixtures',
-  'oci-layouts',
+  join('fixtures', 'oci-layouts'),
 );
+
+function findUp(from: string, rel: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, rel))) return join(dir, rel);
+    if (dirname(dir) === dir) throw new Error(`${rel} not found above ${from}`);
+  }
+}
 /** Layout with refs `amd64` (OCI image), `arm64`, `multiarch` (OCI index). */
 export const BUSYBOX_LAYOUT = join(FIXTURES_DIR, 'busybox');
 /** Layout with refs `sbom`, `sha256-<hex>` (fallback index), `sha256-<hex>.sig`. */
