@@ -17,6 +17,10 @@ const TOOLS = [
   { command: 'umoci', pkg: 'umoci' },
   { command: 'htpasswd', pkg: 'apache2-utils' },
   { command: 'busybox', pkg: 'busybox-static', mustBeStatic: true },
+  // The benchmark's floor and measurements: curl, jq, GNU time.
+  { command: 'curl', pkg: 'curl' },
+  { command: 'jq', pkg: 'jq' },
+  { command: 'time', pkg: 'time' },
 ];
 const PACKAGES = TOOLS.map((t) => t.pkg);
 
