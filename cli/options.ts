@@ -20,6 +20,9 @@ export function withCopyFlags<T>(y: Argv<T>): Argv<T & CopyArgs> {
     .option('platform', {
       type: 'string',
       array: true,
+      // One value per flag: without it yargs swallows the positionals that follow
+      // (`--platform linux/arm64 SRC DST` would read SRC and DST as platforms).
+      nargs: 1,
       describe:
         'copy only these platforms of an index (os/arch[/variant], repeatable); the copied index gets a new digest',
     })
