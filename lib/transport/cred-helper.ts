@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.js';
 import type { Credentials } from './types.js';
 
-/** Docker stores Docker Hub credentials under this server URL. */
+/** DOCKER_HUB_SERVER_URL is the server URL Docker stores Docker Hub credentials under. */
 export const DOCKER_HUB_SERVER_URL = 'https://index.docker.io/v1/';
 
 /** CredHelperOptions configures how helpers are run. */

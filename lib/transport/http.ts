@@ -4,9 +4,10 @@
  * authentication, retries and typed errors. One transport serves every registry of an
  * operation so tokens and connections are shared.
  */
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
-import { NetworkError, RedirectError } from '../errors.js';
+import { RedirectError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import {
   Authenticator,
@@ -28,7 +29,7 @@ import type {
   TransportOptions,
 } from './types.js';
 
-/** Default timeouts in ms. Headers wait long: a registry may verify a big blob before answering the final PUT. */
+/** DEFAULT_TIMEOUTS in ms. Headers wait long: a registry may verify a big blob before answering the final PUT. */
 export const DEFAULT_TIMEOUTS = { connect: 30_000, headers: 300_000, idle: 120_000 } as const;
 
 /** Most authentication rounds per request: the first challenge, then one refresh or scope retry. */
@@ -39,7 +40,7 @@ type Headers = Record<string, string | string[] | undefined>;
 interface Exchange {
   status: number;
   headers: Headers;
-  body: import('node:stream').Readable;
+  body: Readable;
 }
 
 /** createTransport builds the Transport the registry client talks through. */
@@ -67,7 +68,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     url: URL,
     method: HttpMethod,
     headers: Record<string, string>,
-    body: Uint8Array | import('node:stream').Readable | string | undefined,
+    body: Uint8Array | Readable | string | undefined,
     what: string,
     signal: AbortSignal | undefined,
   ): Promise<Exchange> {
@@ -161,13 +162,12 @@ export function createTransport(opts: TransportOptions = {}): Transport {
           // The body is gone; learn the challenge so a restarted attempt pre-authenticates.
           auth.noteChallenge(req.registry, challenge, state);
         } else if (authRounds < MAX_AUTH_ROUNDS) {
-          const next = await auth.onUnauthorized(
-            req.registry,
-            challenge,
-            req.scopes,
-            state,
-            req.signal,
-          );
+          const next = await auth
+            .onUnauthorized(req.registry, challenge, req.scopes, state, req.signal)
+            .catch(async (e: unknown) => {
+              await dumpBody(res.body);
+              throw e;
+            });
           if (next) {
             await dumpBody(res.body);
             state = next;
@@ -217,7 +217,13 @@ export function createTransport(opts: TransportOptions = {}): Transport {
         ...(req.signal && { signal: req.signal }),
         onRetry: ({ error, attempt: n, delayMs }) => {
           log.warn(
-            { registry: req.registry, what: req.what, attempt: n, delayMs, error: describe(error) },
+            {
+              registry: req.registry,
+              what: req.what,
+              attempt: n,
+              delayMs,
+              error: messageOf(error),
+            },
             'retrying after a transient failure',
           );
         },
@@ -256,7 +262,7 @@ export function buildUrl(
   return url;
 }
 
-function describe(e: unknown): string {
-  if (e instanceof NetworkError) return e.message;
+/** messageOf is what a retry log line says about the failure (messages hold no secrets). */
+function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
