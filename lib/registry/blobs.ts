@@ -39,7 +39,7 @@ export class BlobStore {
       path: this.ctx.path(`blobs/${digest}`),
       scopes: [this.ctx.pull],
       expect: [200, 404],
-      what: `check blob ${digest}`,
+      what: `check blob ${digest} in ${this.ctx.registry}/${this.ctx.name}`,
       ...(signal && { signal }),
     });
     await res.dump();

@@ -48,7 +48,7 @@ export class ManifestStore {
       headers: { accept },
       scopes: [this.ctx.pull],
       expect: [200, 404],
-      what: `check manifest ${this.ctx.name}:${reference}`,
+      what: `check manifest ${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`,
       ...(signal && { signal }),
     });
     await res.dump();
