@@ -121,7 +121,8 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
 
 function fail(e: unknown, json: boolean, io: CliIo): number {
   const code = isOciPromoteError(e) ? e.code : 'ERR_UNEXPECTED';
-  const message = e instanceof Error ? e.message : String(e);
+  // One line, always: some messages (yargs' "Invalid values:\n  Argument: …") span several.
+  const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
   const hint = hintFor(code);
   io.stderr.write(`oci-promote: error: ${message}${hint ? ` — ${hint}` : ''} [${code}]\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
