@@ -1,0 +1,75 @@
+// Packaging: `npm pack` (which runs `prepare` = the build), install the tarball into an
+// empty folder with its dependencies from the registry, then run the installed binary and
+// import the installed library — what a user of the published package gets.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+
+const execFileAsync = promisify(execFile);
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+};
+
+async function run(cmd: string, args: string[], cwd: string) {
+  try {
+    return await execFileAsync(cmd, args, { cwd, maxBuffer: 32 * 1024 * 1024 });
+  } catch (err) {
+    const e = err as Error & { stdout?: string; stderr?: string };
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stderr || e.stdout || e.message}`,
+    );
+  }
+}
+
+t.test('npm pack, install the tarball, run the binary, import the library', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'oci-promote-package-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const packDir = join(dir, 'pack');
+  const app = join(dir, 'app');
+  await mkdir(packDir);
+  await mkdir(app);
+
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', packDir], root);
+  // `prepare` prints the build's output before the JSON document.
+  const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const tarball = join(packDir, info[0]!.filename);
+  t.ok((await stat(tarball)).size > 0, `packed ${info[0]!.filename}`);
+  const files = info[0]!.files.map((f) => f.path);
+  t.ok(files.includes('dist/cli/bin.js'), 'the binary is packed');
+  t.ok(files.includes('dist/lib/index.js'), 'the library is packed');
+  t.ok(files.includes('dist/lib/index.d.ts'), 'with its types');
+  t.same(
+    files.filter((f) => /\.test\.|^test\/|^lib\/|^cli\/|\.map$/.test(f)),
+    [],
+    'no tests, sources or source maps',
+  );
+
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app);
+
+  // Run through the .bin link directly: the shebang and the executable bit must be right.
+  const version = await run(join(app, 'node_modules', '.bin', 'oci-promote'), ['--version'], app);
+  t.equal(version.stdout, `${pkg.version}\n`, `--version prints ${pkg.version}`);
+
+  const help = await run(join(app, 'node_modules', '.bin', 'oci-promote'), ['--help'], app);
+  t.match(help.stdout, /oci-promote <command> \[options\]/);
+
+  const imported = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import('${pkg.name}').then(m => console.log(typeof m.copy, typeof m.createClient, typeof m.parseReference))`,
+    ],
+    app,
+  );
+  t.equal(imported.stdout, 'function function function\n', 'the library imports by name');
+});
