@@ -485,3 +485,28 @@ t.test(
     t.same(await listTags(dst, 'prod/unsigned'), ['1.0']);
   },
 );
+
+t.test('within one repository (retag): only the tag is written', async (t) => {
+  await src.resetRequests();
+  const r = await copy(
+    client,
+    ref(src, 'staging/busybox:multiarch'),
+    ref(src, 'staging/busybox:retagged'),
+  );
+  t.equal(r.digest, bb.index);
+  t.same(r.manifests, { copied: 0, skipped: 1 });
+  t.same(r.blobs, { copied: 0, mounted: 0, skipped: 0 });
+  t.same(r.tag, { tag: 'retagged', action: 'created', previousDigest: null });
+  const log = await src.settledRequests();
+  t.same(summarizeRequests(log), {
+    'GET manifest 200': 1,
+    'HEAD manifest 200': 1,
+    'HEAD manifest 404': 1,
+    'PUT manifest 201': 1,
+  });
+  t.same(
+    log.filter(isWrite).map((e) => e.ref),
+    ['retagged'],
+  );
+  t.equal(await headManifest(src, 'staging/busybox', 'retagged'), bb.index);
+});
