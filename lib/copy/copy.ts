@@ -59,13 +59,15 @@ export interface GraphCopyResult extends CopyStats {
 
 /**
  * copyGraph copies the manifest a source reference resolves to, and everything it
- * refers to, into `dst` by digest. `root` is the already-fetched source manifest.
+ * refers to, into `dst` by digest. `root` is the already-fetched source manifest;
+ * `expectedDigest`, when given, must be the digest of what is copied (after filtering).
  */
 export async function copyGraph(
   src: Repository,
   root: FetchedManifest,
   dst: Repository,
   options: CopyOptions = {},
+  expectedDigest?: Digest,
 ): Promise<GraphCopyResult> {
   const run = new CopyRun(src, dst, options);
   let top = root;
@@ -73,6 +75,12 @@ export async function copyGraph(
   if (options.platforms?.length) {
     top = run.filter(root, options.platforms);
     if (top !== root) filteredFrom = root.descriptor.digest;
+  }
+  // A destination digest must name what is written, filtered or not; checked before any write.
+  if (expectedDigest !== undefined && top.descriptor.digest !== expectedDigest) {
+    throw new UsageError(
+      `destination digest ${expectedDigest} differs from the digest to copy, ${top.descriptor.digest}${filteredFrom ? ` (--platform filtered from ${filteredFrom})` : ''}`,
+    );
   }
   await run.manifest(top.descriptor, top);
   return {

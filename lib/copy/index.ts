@@ -63,7 +63,7 @@ export async function copy(
     );
   }
 
-  const { root: written, ...graph } = await copyGraph(src, root, dst, options);
+  const { root: written, ...graph } = await copyGraph(src, root, dst, options, destination.digest);
   let tag: TagUpdate | undefined;
   if (destination.tag !== undefined) {
     const current = await dst.manifests.head(destination.tag, options.signal);
