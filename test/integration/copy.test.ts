@@ -343,6 +343,28 @@ t.test('--platform linux/arm64: filtered index, only the arm64 child copied', as
   t.equal(all.json().digest, bb.index);
   t.notOk('filteredFrom' in all.json());
 
+  // A destination digest must equal the filtered digest: the right one works, another
+  // is refused before anything is written.
+  const pinned = await copyCli(
+    '--platform',
+    'linux/arm64',
+    `${src.host}/staging/busybox:multiarch`,
+    `${dst.host}/prod/arm-pinned@${j.digest}`,
+  );
+  t.equal(pinned.code, 0, pinned.stderr);
+  t.equal(pinned.json().digest, j.digest);
+  await dst.resetRequests();
+  const wrong = await copyCli(
+    '--platform',
+    'linux/arm64',
+    `${src.host}/staging/busybox:multiarch`,
+    `${dst.host}/prod/arm-wrong@${bb.index}`,
+  );
+  t.equal(wrong.code, 2, 'a destination digest other than the filtered one: usage error');
+  t.equal(wrong.json().error.code, 'ERR_USAGE');
+  t.match(wrong.json().error.message, j.digest);
+  t.same(await dst.settledRequests(), [], 'refused before any request to the destination');
+
   const none = await copyCli(
     '--platform',
     'linux/s390x',
