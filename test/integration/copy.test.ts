@@ -532,3 +532,41 @@ t.test('within one repository (retag): only the tag is written', async (t) => {
   );
   t.equal(await headManifest(src, 'staging/busybox', 'retagged'), bb.index);
 });
+
+t.test('--referrers with --dry-run writes nothing; a foreign cosign tag is kept', async (t) => {
+  const s = signed;
+  await dst.resetRequests();
+  const dry = await copyCli(
+    '--referrers',
+    '--dry-run',
+    `${src.host}/staging/signed:amd64`,
+    `${dst.host}/prod/signed-dry:1.0`,
+  );
+  t.equal(dry.code, 0, dry.stderr);
+  t.same(
+    dry
+      .json()
+      .referrers.map((x: { digest: string; action: string }) => x.action)
+      .sort(),
+    ['copied', 'copied'],
+    'both referrers would be copied',
+  );
+  t.same((await dst.settledRequests()).filter(isWrite), [], 'nothing written');
+  t.same(await listTags(dst, 'prod/signed-dry'), []);
+
+  // The destination already holds another manifest under the cosign tag: left alone.
+  await copy(client, ref(src, 'staging/busybox:arm64'), ref(dst, `prod/signed-kept:${s.sigTag}`));
+  const r = await cli.run([
+    'copy',
+    '--plain-http',
+    '--json',
+    '--referrers',
+    `${src.host}/staging/signed:amd64`,
+    `${dst.host}/prod/signed-kept:1.0`,
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  const sig = r.json().referrers.find((x: { tag?: string }) => x.tag === s.sigTag);
+  t.same(sig, { digest: s.sig, subject: s.subject, tag: s.sigTag, action: 'kept-destination' });
+  t.equal(await headManifest(dst, 'prod/signed-kept', s.sigTag), bb.arm64, 'tag not moved');
+  t.match(r.stderr, /already points to .*left as it is/, 'a warning says so');
+});
