@@ -111,7 +111,7 @@ export class Runtime {
     return this.#client;
   }
 
-  /** progress renders copy events unless --quiet or --json output is asked for. */
+  /** progress renders copy events on stderr unless --quiet is given. */
   progress(): Progress {
     return createProgress(this.io.stderr, this.logger, !this.args.quiet);
   }

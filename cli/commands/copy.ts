@@ -52,7 +52,10 @@ export function copyCommand(run: RunCommand): CommandModule<object, Args> {
 
 /** copySummary renders a copy result for people. */
 export function copySummary(r: CopyResult): string[] {
-  const verb = r.dryRun ? 'Would copy' : 'Copied';
+  const wrote =
+    r.manifests.copied + r.blobs.copied + r.blobs.mounted > 0 ||
+    (r.tag && r.tag.action !== 'unchanged');
+  const verb = r.dryRun ? 'Would copy' : wrote ? 'Copied' : 'Already up to date:';
   const lines = [
     `${verb} ${r.source}`,
     `  to        ${r.destination}`,

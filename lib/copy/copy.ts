@@ -82,7 +82,7 @@ export async function copyGraph(
       `destination digest ${expectedDigest} differs from the digest to copy, ${top.descriptor.digest}${filteredFrom ? ` (--platform filtered from ${filteredFrom})` : ''}`,
     );
   }
-  await run.manifest(top.descriptor, top);
+  await run.all(top);
   return {
     digest: top.descriptor.digest,
     mediaType: top.descriptor.mediaType,
@@ -107,6 +107,9 @@ class CopyRun {
   readonly #limit: Limit;
   readonly #sameRegistry: boolean;
   readonly #log: Logger;
+  /** Aborted on the first failure, so the rest of the graph stops instead of running on. */
+  readonly #failed = new AbortController();
+  readonly signal: AbortSignal;
 
   constructor(
     readonly src: Repository,
@@ -117,10 +120,24 @@ class CopyRun {
     this.#sameRegistry = src.registry === dst.registry;
     this.#log = options.logger ?? silentLogger;
     this.referrers = options.referrers ? new ReferrerCopier(this, src, dst) : undefined;
+    this.signal = options.signal
+      ? AbortSignal.any([options.signal, this.#failed.signal])
+      : this.#failed.signal;
   }
 
-  get signal(): AbortSignal | undefined {
-    return this.options.signal;
+  /**
+   * all copies the graph under `root`. On the first failure the other transfers are
+   * aborted, and their clean-up (cancelled upload sessions) is awaited before the
+   * failure is thrown, so nothing runs on after the caller has been told.
+   */
+  async all(root: FetchedManifest): Promise<void> {
+    try {
+      await this.manifest(root.descriptor, root);
+    } catch (e) {
+      this.#failed.abort(e);
+      await Promise.allSettled([...this.#manifests.values(), ...this.#blobs.values()]);
+      throw e;
+    }
   }
 
   emit(event: CopyEvent): void {
@@ -247,7 +264,7 @@ class CopyRun {
       },
       {
         ...this.options.retry,
-        ...(this.signal && { signal: this.signal }),
+        signal: this.signal,
         onRetry: ({ error, attempt, delayMs }) => {
           this.#log.warn(
             { digest: desc.digest, attempt, delayMs, err: (error as Error).message },

@@ -38,6 +38,16 @@ t.test('off a terminal: text summary on stdout, one info line per blob on stderr
   for (const l of lines) t.match(l, /^info: blob copied digest=sha256:[0-9a-f]{64} size=\d+$/);
 });
 
+t.test('a copy that changes nothing says so', async (t) => {
+  const target = `${dst.host}/out/again:1.0`;
+  const args = ['copy', '--plain-http', `${src.host}/staging/busybox:multiarch`, target];
+  t.equal((await cli.run(args, {})).code, 0);
+  const r = await cli.run(args, {});
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.split('\n')[0], /^Already up to date: .*\/staging\/busybox:multiarch@sha256:/);
+  t.match(r.stdout, '  tag       1.0 unchanged\n');
+});
+
 t.test('--json: one document on stdout; logs stay on stderr', async (t) => {
   const r = await copyIndex('--json');
   t.equal(r.code, 0, r.stderr);

@@ -228,3 +228,40 @@ t.test('a source blob whose bytes were altered: exit 4, never committed, no tag'
     'no manifest write',
   );
 });
+
+t.test('the first failure stops the rest of the graph', async (t) => {
+  const img = await writeRandomImage(join(work, 'stop'), {
+    seed: 'failure-stop',
+    layers: 6,
+    layerSize: 10_000,
+    tag: 'v1',
+  });
+  await pushLayout(src, img.dir, 'v1', 'broken/stop');
+  const gone = img.layers[0]!.digest;
+  t.equal((await rawRequest(src, 'DELETE', `/v2/broken/stop/blobs/${gone}`)).status, 202);
+  await dst.resetRequests();
+
+  // One transfer at a time: the config, then the missing first layer fails; the five
+  // layers queued behind it must not be touched at all.
+  const r = await cli.run([
+    'copy',
+    '--plain-http',
+    '--jobs',
+    '1',
+    `${src.host}/broken/stop:v1`,
+    `${dst.host}/prod/stop:1.0`,
+  ]);
+  t.equal(r.code, 1);
+  const log = await dst.settledRequests();
+  const touched = new Set(log.filter((e) => e.kind === 'blob').map((e) => e.ref));
+  t.same(
+    [...touched].sort(),
+    [img.config.digest, gone].sort(),
+    'only the config and the failed layer were looked at',
+  );
+  t.equal(
+    log.filter((e) => e.method === 'PUT' && e.kind === 'blob-upload').length,
+    1,
+    'only the config was uploaded',
+  );
+});
