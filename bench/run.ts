@@ -143,7 +143,7 @@ async function main(): Promise<void> {
         ['oci-promote', process.execPath, (d: string) => ours(source, d)],
         ['skopeo', 'skopeo', (d: string) => skopeo(source, d)],
         [
-          'floor (curl GET | PUT, 4 at once)',
+          'floor: curl GET → PUT, 4 at once',
           'bash',
           (d: string) => [script, src.host, d.split('/')[0]!, 'bench/app', 'v1', manifestFile],
         ],
