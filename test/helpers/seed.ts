@@ -137,7 +137,7 @@ const credsArg = (flag: string, c?: Credentials) =>
  * docker://HOST/REPO:TAG` (TAG defaults to REF). Returns the digest the registry holds,
  * read back with `skopeo inspect --raw`.
  */
-export async function pushLayout(
+export function pushLayout(
   target: Target,
   layout: string,
   ref: string,
@@ -145,19 +145,7 @@ export async function pushLayout(
   tag: string = ref,
   opts: SkopeoOptions = {},
 ): Promise<string> {
-  const dest = `docker://${hostOf(target)}/${repo}:${tag}`;
-  await skopeo([
-    'copy',
-    '--quiet',
-    '--all',
-    '--preserve-digests',
-    '--dest-tls-verify=false',
-    ...credsArg('--dest-creds', opts.destCreds ?? credsOf(target)),
-    ...(opts.args ?? []),
-    `oci:${layout}:${ref}`,
-    dest,
-  ]);
-  return skopeoDigest(target, `${repo}:${tag}`, opts.destCreds);
+  return skopeoPush(target, layout, ref, repo, tag, ['--preserve-digests'], opts);
 }
 
 /**
@@ -169,7 +157,7 @@ export async function pushLayout(
  * differ from the layout's; config and layer blobs stay byte-identical. Returns the digest
  * the registry holds. (busybox `amd64` → sha256:23b7521c…eaeab with skopeo 1.9.3.)
  */
-export async function pushDockerV2(
+export function pushDockerV2(
   target: Target,
   layout: string,
   ref: string,
@@ -177,18 +165,29 @@ export async function pushDockerV2(
   tag: string = ref,
   opts: SkopeoOptions = {},
 ): Promise<string> {
-  const dest = `docker://${hostOf(target)}/${repo}:${tag}`;
+  return skopeoPush(target, layout, ref, repo, tag, ['--format', 'v2s2'], opts);
+}
+
+/** skopeoPush copies `oci:LAYOUT:REF` (all instances) to the registry and reads the digest back. */
+async function skopeoPush(
+  target: Target,
+  layout: string,
+  ref: string,
+  repo: string,
+  tag: string,
+  flags: string[],
+  opts: SkopeoOptions,
+): Promise<string> {
   await skopeo([
     'copy',
     '--quiet',
     '--all',
-    '--format',
-    'v2s2',
+    ...flags,
     '--dest-tls-verify=false',
     ...credsArg('--dest-creds', opts.destCreds ?? credsOf(target)),
     ...(opts.args ?? []),
     `oci:${layout}:${ref}`,
-    dest,
+    `docker://${hostOf(target)}/${repo}:${tag}`,
   ]);
   return skopeoDigest(target, `${repo}:${tag}`, opts.destCreds);
 }

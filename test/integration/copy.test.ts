@@ -1,18 +1,11 @@
-// copy, through the library (`copy()` on a `createClient`) and the CLI, between two real
-// registries: OCI image, Docker v2s2 image and manifest list, OCI index, artifacts; tag
-// last, by-digest copies, destination digests, --dry-run, --platform, --jobs, --referrers.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { type CopyEvent, copy, createClient, parseReference } from '../../lib/index.js';
-import { cliEnv } from '../helpers/cli.js';
+import { type CopyEvent, copy, parseReference } from '../../lib/index.js';
 import { writeRandomImage } from '../helpers/random.js';
 import {
   blobUploadRequests,
   type Registry,
   type RequestLogEntry,
-  startRegistry,
   summarizeRequests,
 } from '../helpers/registry.js';
 import {
@@ -35,14 +28,9 @@ import {
   skopeoDigest,
   skopeoInspectRaw,
 } from '../helpers/seed.js';
+import { twoRegistries } from '../helpers/setup.js';
 
-const src = await startRegistry(t);
-const dst = await startRegistry(t);
-const client = createClient({ plainHttp: true });
-t.teardown(() => client.close());
-const cli = await cliEnv(t);
-const work = await mkdtemp(join(tmpdir(), 'oci-promote-copy-test-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
+const { src, dst, client, cli, work } = await twoRegistries(t, 'copy');
 
 // Seeded once with skopeo / raw HTTP (never with lib/); every subtest copies to its own
 // destination repository, so assertions do not depend on each other.

@@ -1,14 +1,12 @@
 // A failed copy leaves every destination tag as it was: a source index whose child
 // manifest is gone, a layer blob deleted at the source mid-graph (across registries and
 // within one), and a source blob whose bytes were altered on disk (exit 4, never committed).
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { copy, createClient, parseReference } from '../../lib/index.js';
-import { cliEnv } from '../helpers/cli.js';
+import { copy, parseReference } from '../../lib/index.js';
 import { writeRandomImage } from '../helpers/random.js';
-import { type Registry, startRegistry } from '../helpers/registry.js';
+import type { Registry } from '../helpers/registry.js';
 import {
   BUSYBOX_LAYOUT,
   blobExists,
@@ -19,14 +17,9 @@ import {
   rawRequest,
   seedBusybox,
 } from '../helpers/seed.js';
+import { twoRegistries } from '../helpers/setup.js';
 
-const src = await startRegistry(t);
-const dst = await startRegistry(t);
-const client = createClient({ plainHttp: true });
-t.teardown(() => client.close());
-const cli = await cliEnv(t);
-const work = await mkdtemp(join(tmpdir(), 'oci-promote-failure-test-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
+const { src, dst, client, cli, work } = await twoRegistries(t, 'failure');
 
 // The image the production tags point at before each failed copy.
 const old = await writeRandomImage(join(work, 'old'), {

@@ -1,15 +1,13 @@
 // Peer cross-checks with skopeo: what oci-promote wrote, skopeo reads byte-identically and
 // copies out; what skopeo wrote, oci-promote copies with every digest unchanged.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { copy, createClient, parseReference } from '../../lib/index.js';
-import { cliEnv } from '../helpers/cli.js';
+import { copy, parseReference } from '../../lib/index.js';
 import { writeRandomImage, writeRandomIndex } from '../helpers/random.js';
-import { type Registry, startRegistry } from '../helpers/registry.js';
+import type { Registry } from '../helpers/registry.js';
 import {
   BUSYBOX_LAYOUT,
   DOCKER_MANIFEST,
@@ -24,16 +22,11 @@ import {
   skopeoDigest,
   skopeoInspectRaw,
 } from '../helpers/seed.js';
+import { twoRegistries } from '../helpers/setup.js';
 
 const execFileAsync = promisify(execFile);
 
-const src = await startRegistry(t);
-const dst = await startRegistry(t);
-const client = createClient({ plainHttp: true });
-t.teardown(() => client.close());
-const cli = await cliEnv(t);
-const work = await mkdtemp(join(tmpdir(), 'oci-promote-peer-test-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
+const { src, dst, client, cli, work } = await twoRegistries(t, 'peer');
 
 const bb = await seedBusybox(src, 'staging/busybox');
 const ref = (reg: Registry, s: string) => parseReference(`${reg.host}/${s}`);
