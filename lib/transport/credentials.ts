@@ -1,7 +1,7 @@
 /**
  * Credential providers: where a registry's credentials come from. Each is a function
  * `(registry) => Credentials | undefined`; `chainCredentials` tries several in order.
- * Nothing here reads `process.env`: the CLI passes paths, tokens and the environment in.
+ * Nothing here reads the process environment: the CLI passes paths, tokens and env in.
  */
 import { DOCKER_HUB } from '../reference.js';
 import type { CredentialProvider, Credentials } from './types.js';
