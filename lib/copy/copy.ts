@@ -5,18 +5,18 @@
  * It never writes a tag: the caller tags last, once everything is in place.
  */
 import type { Readable } from 'node:stream';
-import { type Digest, digestOf } from '../digest.js';
+import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { Descriptor, Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
-import { formatPlatform, type Platform } from '../platform.js';
+import type { Platform } from '../platform.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Repository } from '../registry/repository.js';
 import { type RetryOptions, withRetry } from '../transport/retry.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
 import { type Limit, limiter } from './limit.js';
-import { filterIndexBytes, selectPlatforms } from './plan.js';
+import { filterRoot } from './plan.js';
 import { type CopiedReferrer, ReferrerCopier } from './referrers.js';
 
 /** CopyOptions tunes a copy. */
@@ -73,7 +73,7 @@ export async function copyGraph(
   let top = root;
   let filteredFrom: Digest | undefined;
   if (options.platforms?.length) {
-    top = run.filter(root, options.platforms);
+    top = filterRoot(root, options.platforms);
     if (top !== root) filteredFrom = root.descriptor.digest;
   }
   // A destination digest must name what is written, filtered or not; checked before any write.
@@ -142,33 +142,6 @@ class CopyRun {
 
   emit(event: CopyEvent): void {
     this.options.onEvent?.(event);
-  }
-
-  /** filter applies a platform filter to an index root (an image root must match itself). */
-  filter(root: FetchedManifest, platforms: readonly Platform[]): FetchedManifest {
-    const wanted = platforms.map(formatPlatform).join(', ');
-    if (root.manifest.kind !== 'index') {
-      throw new UsageError(
-        `--platform ${wanted} applies to multi-platform indexes; ${root.descriptor.digest} is a single image`,
-      );
-    }
-    const keep = selectPlatforms(root.manifest, platforms);
-    if (keep.length === 0) {
-      throw new UsageError(
-        `no manifest in index ${root.descriptor.digest} matches --platform ${wanted}`,
-      );
-    }
-    if (keep.length === root.manifest.manifests.length) return root;
-    const bytes = filterIndexBytes(root.bytes, keep);
-    return {
-      bytes,
-      manifest: { ...root.manifest, manifests: keep },
-      descriptor: {
-        mediaType: root.descriptor.mediaType,
-        digest: digestOf(bytes),
-        size: bytes.byteLength,
-      },
-    };
   }
 
   /**

@@ -1,9 +1,11 @@
 /**
  * Pure planning steps of a copy: which index entries a platform filter keeps.
  */
-import type { Digest } from '../digest.js';
+import { type Digest, digestOf } from '../digest.js';
+import { UsageError } from '../errors.js';
 import type { Descriptor, IndexManifest } from '../manifest.js';
-import { type Platform, platformMatches } from '../platform.js';
+import { formatPlatform, type Platform, platformMatches } from '../platform.js';
+import type { FetchedManifest } from '../registry/manifests.js';
 
 /** Annotations BuildKit puts on attestation manifests inside an index. */
 const REFERENCE_TYPE = 'vnd.docker.reference.type';
@@ -35,4 +37,35 @@ export function filterIndexBytes(bytes: Uint8Array, keep: readonly Descriptor[])
   const wanted = new Set<string>(keep.map((d) => d.digest));
   json.manifests = json.manifests.filter((m) => wanted.has(m.digest));
   return Buffer.from(JSON.stringify(json));
+}
+
+/**
+ * filterRoot applies `--platform` to a source root: an index keeps the matching entries
+ * (a new manifest with a new digest; the same root when all match); a single image is a
+ * usage error, as is an index with no match.
+ */
+export function filterRoot(root: FetchedManifest, platforms: readonly Platform[]): FetchedManifest {
+  const wanted = platforms.map(formatPlatform).join(', ');
+  if (root.manifest.kind !== 'index') {
+    throw new UsageError(
+      `--platform ${wanted} applies to multi-platform indexes; ${root.descriptor.digest} is a single image`,
+    );
+  }
+  const keep = selectPlatforms(root.manifest, platforms);
+  if (keep.length === 0) {
+    throw new UsageError(
+      `no manifest in index ${root.descriptor.digest} matches --platform ${wanted}`,
+    );
+  }
+  if (keep.length === root.manifest.manifests.length) return root;
+  const bytes = filterIndexBytes(root.bytes, keep);
+  return {
+    bytes,
+    manifest: { ...root.manifest, manifests: keep },
+    descriptor: {
+      mediaType: root.descriptor.mediaType,
+      digest: digestOf(bytes),
+      size: bytes.byteLength,
+    },
+  };
 }
