@@ -1,0 +1,322 @@
+/**
+ * GitHub Actions reporting for `promote` and `rollback` (DESIGN.md §3):
+ * - `$GITHUB_OUTPUT`: step outputs `digest`, `tags`, `previous-digest`;
+ * - `$GITHUB_STEP_SUMMARY`: a Markdown summary (what moved where, a table of tags);
+ * - with `GITHUB_ACTIONS=true`: failures as `::error::` annotations and tag conflicts or
+ *   other warnings as `::warning::` annotations.
+ *
+ * Annotations go to **stderr**. GitHub's documentation says workflow commands are read
+ * from stdout, but the runner parses both streams of a `run:` step (actions/runner
+ * `ScriptHandler.cs` attaches an `OutputManager` to stdout and another to stderr, both
+ * feeding the same `ActionCommandManager`), and stdout must carry nothing but the JSON
+ * document under `--json`.
+ *
+ * The small functions are pure (and unit-tested); `reportToGitHub` does the writing.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { isOciPromoteError, OciPromoteError } from '../lib/index.js';
+import { hintFor } from './exit-codes.js';
+import { formatBytes } from './format.js';
+
+// The shapes read here are those of the library's PromotionResult and RollbackResult
+// (lib/promote/types.ts); only the fields used are named, so those results fit as they are.
+
+/** One tag's outcome, as in PromotionResult `tags[]`. */
+export interface ReportedTag {
+  tag: string;
+  action: 'created' | 'moved' | 'unchanged';
+  previousDigest: string | null;
+}
+
+/** A tag another writer moved right after this run wrote it. */
+export interface ReportedConflict {
+  tag: string;
+  expected: string;
+  found: string | null;
+}
+
+/** What a promotion did: PromotionResult fits. */
+export interface PromotionReport {
+  source: string;
+  digest: string;
+  repository: string;
+  tags: readonly ReportedTag[];
+  copy?: {
+    manifests: { copied: number; skipped: number };
+    blobs: { copied: number; mounted: number; skipped: number };
+    bytesCopied: number;
+    referrers?: readonly { action: string }[];
+  };
+  record: string | null;
+  conflicts?: readonly ReportedConflict[];
+  dryRun: boolean;
+}
+
+/** What a rollback did: RollbackResult fits. */
+export interface RollbackReport {
+  repository: string;
+  tag: string;
+  digest: string;
+  previousDigest: string;
+  record: string | null;
+  conflicts?: readonly ReportedConflict[];
+  dryRun: boolean;
+}
+
+/** Either result. */
+export type ActionResult = PromotionReport | RollbackReport;
+
+const isPromotion = (r: ActionResult): r is PromotionReport => 'tags' in r;
+
+/** The step outputs, by name. */
+export interface StepOutputs {
+  digest: string;
+  /** Comma-separated tags written or left unchanged (rollback: the one tag). */
+  tags: string;
+  /** Promote: what the first tag that moved pointed to, else empty. Rollback: the digest before. */
+  'previous-digest': string;
+}
+
+/** outputValues maps a result to the step outputs. */
+export function outputValues(result: ActionResult): StepOutputs {
+  if (isPromotion(result)) {
+    const moved = result.tags.find((t) => t.action === 'moved');
+    return {
+      digest: result.digest,
+      tags: result.tags.map((t) => t.tag).join(','),
+      'previous-digest': moved?.previousDigest ?? '',
+    };
+  }
+  return { digest: result.digest, tags: result.tag, 'previous-digest': result.previousDigest };
+}
+
+/**
+ * outputLines renders the outputs in the `$GITHUB_OUTPUT` file format: `name=value`, or
+ * `name<<DELIMITER` / value / `DELIMITER` for a value with a line break (the delimiter is
+ * random and checked not to occur in the value).
+ */
+export function outputLines(
+  result: ActionResult,
+  delimiter: () => string = () => `ghadelimiter_${randomUUID()}`,
+): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(outputValues(result))) {
+    if (!/[\r\n]/.test(value)) {
+      lines.push(`${name}=${value}`);
+      continue;
+    }
+    let d = delimiter();
+    while (value.includes(d)) d = delimiter();
+    lines.push(`${name}<<${d}`, value, d);
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step summary (GitHub-flavoured Markdown)
+
+/** mdText escapes text for Markdown: no HTML, no emphasis, no links, no table breaks. */
+export function mdText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~#!])/g, '\\$1')
+    .replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** mdCode renders a code span safe inside a table cell. */
+function mdCode(s: string): string {
+  const text = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+/** summaryMarkdown renders a result as a step summary section. */
+export function summaryMarkdown(result: ActionResult): string {
+  const lines: string[] = [];
+  const dry = result.dryRun;
+  if (isPromotion(result)) {
+    const changed = result.tags.some((t) => t.action !== 'unchanged');
+    const heading = dry
+      ? `### 🧪 Promotion to ${mdCode(result.repository)} planned (dry run, nothing written)`
+      : changed
+        ? `### ✅ Promoted to ${mdCode(result.repository)}`
+        : `### ✅ Already promoted to ${mdCode(result.repository)} (no tag changed)`;
+    lines.push(heading, '', row(['', '']), row(['---', '---']));
+    lines.push(row(['source', mdCode(result.source)]));
+    lines.push(row(['digest', mdCode(result.digest)]));
+    lines.push(row(['repository', mdCode(result.repository)]));
+    const c = result.copy;
+    if (c) {
+      lines.push(
+        row([
+          dry ? 'to copy' : 'copied',
+          `${c.manifests.copied} manifests, ${c.blobs.copied} blobs (${formatBytes(c.bytesCopied)}), ` +
+            `${c.blobs.mounted} mounted; ${c.manifests.skipped + c.blobs.skipped} already present`,
+        ]),
+      );
+      if (c.referrers && c.referrers.length > 0) {
+        const copied = c.referrers.filter((r) => r.action === 'copied').length;
+        lines.push(
+          row(['referrers', `${copied} copied, ${c.referrers.length - copied} already present`]),
+        );
+      }
+    }
+    lines.push(row(['history record', result.record ? mdCode(result.record) : '—']));
+    lines.push('', row(['tag', 'action', 'previous digest']), row(['---', '---', '---']));
+    for (const t of result.tags) {
+      lines.push(
+        row([
+          mdCode(t.tag),
+          dry && t.action !== 'unchanged' ? `${t.action} (planned)` : t.action,
+          t.previousDigest ? mdCode(t.previousDigest) : '—',
+        ]),
+      );
+    }
+  } else {
+    const target = `${result.repository}:${result.tag}`;
+    lines.push(
+      dry
+        ? `### 🧪 Rollback of ${mdCode(target)} planned (dry run, nothing written)`
+        : `### ↩️ Rolled back ${mdCode(target)}`,
+      '',
+      row(['tag', 'now', 'before']),
+      row(['---', '---', '---']),
+      row([mdCode(result.tag), mdCode(result.digest), mdCode(result.previousDigest)]),
+      '',
+      `History record: ${result.record ? mdCode(result.record) : '—'}`,
+    );
+  }
+  const conflicts = result.conflicts ?? [];
+  if (conflicts.length > 0) {
+    lines.push('', '> ⚠️ **Moved by another writer** right after this run wrote them:');
+    for (const c of conflicts) {
+      lines.push(
+        `> - ${mdCode(c.tag)}: expected ${mdCode(c.expected)}, found ${c.found ? mdCode(c.found) : 'no tag'}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** failureMarkdown renders a failure as a step summary section. */
+export function failureMarkdown(command: string, err: unknown): string {
+  const { code, message, hint } = describeError(err);
+  return [
+    `### ❌ oci-promote ${mdText(command)} failed`,
+    '',
+    mdText(message),
+    '',
+    `${mdCode(code)}${hint ? ` — ${mdText(hint)}` : ''}`,
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow commands (annotations)
+
+/** escapeData escapes a workflow command's message: `%`, CR and LF. */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** escapeProperty escapes a workflow command's property value: also `:` and `,`. */
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function describeError(err: unknown): { code: string; message: string; hint?: string } {
+  const code = isOciPromoteError(err) ? err.code : 'ERR_UNEXPECTED';
+  const message = (err instanceof Error ? err.message : String(err))
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
+  const hint = hintFor(code);
+  return { code, message, ...(hint && { hint }) };
+}
+
+/**
+ * errorAnnotation is the `::error::` workflow command for a failure, titled
+ * `oci-promote <command>`, carrying the same text as the CLI's stderr line:
+ * `<message> — <hint> [<code>]`.
+ */
+export function errorAnnotation(command: string, err: unknown): string {
+  const { code, message, hint } = describeError(err);
+  const text = `${message}${hint ? ` — ${hint}` : ''} [${code}]`;
+  return `::error title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(text)}`;
+}
+
+/** warningAnnotation is a `::warning::` workflow command titled `oci-promote <command>`. */
+export function warningAnnotation(command: string, message: string): string {
+  return `::warning title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(message)}`;
+}
+
+/** conflictWarnings describes tags another writer moved, one message per tag. */
+export function conflictWarnings(result: ActionResult): string[] {
+  return (result.conflicts ?? []).map(
+    (c) =>
+      `tag ${c.tag} was moved by another writer right after this run wrote it: expected ${c.expected}, found ${c.found ?? 'no tag'}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** GitHubOutputError: `$GITHUB_OUTPUT` or `$GITHUB_STEP_SUMMARY` could not be written. */
+export class GitHubOutputError extends OciPromoteError {
+  override readonly code = 'ERR_GITHUB_OUTPUT';
+}
+
+/** What reportToGitHub needs. */
+export interface GitHubReport {
+  /** The environment (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_ACTIONS are read). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** `promote` or `rollback` (names the annotations and the failure summary). */
+  command: string;
+  /** The result, on success. */
+  result?: ActionResult;
+  /** What was thrown, on failure. */
+  error?: unknown;
+  /** Extra warnings (e.g. a notification that was not delivered): annotations and summary lines. */
+  warnings?: readonly string[];
+  /** Where annotations go. */
+  stderr: NodeJS.WritableStream;
+}
+
+async function appendTo(variable: string, path: string, text: string): Promise<void> {
+  try {
+    await appendFile(path, text, { encoding: 'utf8' });
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new GitHubOutputError(`cannot write ${variable} (${path}): ${reason}`, { cause: e });
+  }
+}
+
+/**
+ * reportToGitHub reports a result or a failure to GitHub Actions through whatever the
+ * environment provides; outside GitHub Actions (none of the variables set) it does
+ * nothing. Outputs are written only on success. Throws GitHubOutputError when a file
+ * cannot be written: a step whose outputs are missing would mislead the jobs after it.
+ */
+export async function reportToGitHub(report: GitHubReport): Promise<void> {
+  const { env, command, result, error, stderr } = report;
+  const warnings = [...(result ? conflictWarnings(result) : []), ...(report.warnings ?? [])];
+  if (env.GITHUB_ACTIONS === 'true') {
+    if (error !== undefined) stderr.write(`${errorAnnotation(command, error)}\n`);
+    for (const w of warnings) stderr.write(`${warningAnnotation(command, w)}\n`);
+  }
+  if (env.GITHUB_OUTPUT && result) {
+    await appendTo('GITHUB_OUTPUT', env.GITHUB_OUTPUT, `${outputLines(result).join('\n')}\n`);
+  }
+  if (env.GITHUB_STEP_SUMMARY) {
+    let md = '';
+    if (result) md = summaryMarkdown(result);
+    else if (error !== undefined) md = failureMarkdown(command, error);
+    const extra = (report.warnings ?? []).map((w) => `> ⚠️ ${mdText(w)}`);
+    if (extra.length > 0) md += `\n${extra.join('\n')}\n`;
+    if (md) await appendTo('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+  }
+}
