@@ -7,8 +7,12 @@ import { isOciPromoteError, UsageError } from '../lib/index.js';
 import type { RunCommand } from './command.js';
 import { copyCommand } from './commands/copy.js';
 import { digestCommand } from './commands/digest.js';
+import { historyCommand } from './commands/history.js';
 import { inspectCommand } from './commands/inspect.js';
 import { loginCommand } from './commands/login.js';
+import { promoteCommand } from './commands/promote.js';
+import { pruneCommand } from './commands/prune.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { tagsCommand } from './commands/tags.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitCodeOf, hintFor } from './exit-codes.js';
@@ -99,6 +103,10 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust' })
     .command(copyCommand(run) as CommandModule)
+    .command(promoteCommand(run) as CommandModule)
+    .command(rollbackCommand(run) as CommandModule)
+    .command(historyCommand(run) as CommandModule)
+    .command(pruneCommand(run) as CommandModule)
     .command(inspectCommand(run) as CommandModule)
     .command(digestCommand(run) as CommandModule)
     .command(tagsCommand(run) as CommandModule)

@@ -42,6 +42,15 @@ export {
 } from './manifest.js';
 export * as mediaTypes from './media-types.js';
 export { formatPlatform, type Platform, parsePlatform, platformMatches } from './platform.js';
+export { type HistoryResult, history } from './promote/history.js';
+export { LEDGER_TAG } from './promote/ledger.js';
+export { deriveSemverTags, isImmutableTag } from './promote/policy.js';
+export { type PromoteOptions, promote } from './promote/promote.js';
+export { type ProvenanceEnv, provenanceFromEnv } from './promote/provenance.js';
+export { prune } from './promote/prune.js';
+export { RECORD_ARTIFACT_TYPE } from './promote/record.js';
+export { rollback } from './promote/rollback.js';
+export type * from './promote/types.js';
 export {
   formatReference,
   isValidTag,

@@ -8,7 +8,6 @@
  * destination is left alone (its signatures may exist nowhere else).
  */
 import type { Digest } from '../digest.js';
-import { NotFoundError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
@@ -100,15 +99,7 @@ export class ReferrerCopier {
   }
 
   #sourceTags(): Promise<Set<string>> {
-    this.#srcTags ??= (async () => {
-      const tags = new Set<string>();
-      try {
-        for await (const t of this.src.tags(this.run.signal)) tags.add(t);
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
-      }
-      return tags;
-    })();
+    this.#srcTags ??= this.src.listTags(this.run.signal).then((tags) => new Set(tags));
     return this.#srcTags;
   }
 

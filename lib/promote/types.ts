@@ -18,6 +18,8 @@ export interface TagChange {
   action: TagAction;
   /** The digest the tag held before, or null when it did not exist. */
   previousDigest: Digest | null;
+  /** Why a tag was left where it is, when that is not obvious (e.g. not the highest release). */
+  reason?: string;
 }
 
 /** Who and where a change came from; recorded in history and audit. */

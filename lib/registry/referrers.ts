@@ -75,9 +75,30 @@ export class ReferrerStore {
     const tag = referrersTag(subject);
     const current = await this.#readTagIndex(tag, signal);
     if (current.some((d) => d.digest === desc.digest)) return false;
-    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...current, desc] };
-    await this.manifests.put(tag, Buffer.from(JSON.stringify(index)), OCI_INDEX, signal);
+    await this.#writeTagIndex(tag, [...current, desc], signal);
     return true;
+  }
+
+  /** removeFromTagIndex drops a referrer from the subject's fallback index, if listed there. */
+  async removeFromTagIndex(
+    subject: Digest,
+    digest: Digest,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const tag = referrersTag(subject);
+    const current = await this.#readTagIndex(tag, signal);
+    if (!current.some((d) => d.digest === digest)) return false;
+    await this.#writeTagIndex(
+      tag,
+      current.filter((d) => d.digest !== digest),
+      signal,
+    );
+    return true;
+  }
+
+  async #writeTagIndex(tag: string, manifests: Descriptor[], signal?: AbortSignal): Promise<void> {
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
+    await this.manifests.put(tag, Buffer.from(JSON.stringify(index)), OCI_INDEX, signal);
   }
 
   async #fromApi(subject: Digest, signal?: AbortSignal): Promise<Descriptor[] | undefined> {

@@ -1,6 +1,7 @@
 /**
  * Repository gathers the endpoint families of one repository behind one object.
  */
+import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatReference, type Reference, repositoryOf } from '../reference.js';
 import type { Transport } from '../transport/types.js';
@@ -39,6 +40,17 @@ export class Repository {
   /** tags yields every tag, following pagination. */
   tags(signal?: AbortSignal): AsyncGenerator<string> {
     return listTags(this.#ctx, signal);
+  }
+
+  /** listTags collects every tag; a repository that does not exist yet has none. */
+  async listTags(signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = [];
+    try {
+      for await (const t of this.tags(signal)) out.push(t);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+    return out;
   }
 
   toString(): string {

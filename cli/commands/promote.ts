@@ -1,0 +1,133 @@
+/**
+ * `promote <src> --to <repo>`: copy by digest, then write the promotion tags and record
+ * the promotion in the registry.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import {
+  type PromotionResult,
+  parseReference,
+  parseRepository,
+  promote,
+  provenanceFromEnv,
+  UsageError,
+} from '../../lib/index.js';
+import type { RunCommand } from '../command.js';
+import { formatBytes, shortDigest } from '../format.js';
+import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
+import type { CommandOutput, GlobalArgs, Runtime } from '../runtime.js';
+import { version } from '../version.js';
+
+/** PromoteArgs are the flags of `promote`. */
+export type PromoteArgs = GlobalArgs &
+  CopyArgs & {
+    src?: string;
+    to?: string;
+    tag?: string[];
+    semver: boolean;
+    allowOverwrite: boolean;
+    requireReferrer?: string[];
+    auditLog?: string;
+    notifyUrl?: string;
+  };
+
+/** promoteCommand defines `promote`. */
+export function promoteCommand(run: RunCommand): CommandModule<object, PromoteArgs> {
+  return {
+    command: 'promote [src]',
+    describe: 'Promote an image: copy it by digest, then write promotion tags and record history',
+    builder: (y) =>
+      withCopyFlags(
+        y
+          .positional('src', {
+            type: 'string',
+            describe: 'source: host/path:tag or host/path@digest',
+          })
+          .option('to', { type: 'string', describe: 'target repository: host/path' })
+          .option('tag', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe: 'tag to write (repeatable); default: the source tag',
+          })
+          .option('semver', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'derive X.Y.Z, X.Y, X and latest from the version tag (floating tags only for the highest release)',
+          })
+          .option('allow-overwrite', {
+            type: 'boolean',
+            default: false,
+            describe: 'let a full-version or sha-* tag move to another digest',
+          })
+          .option('require-referrer', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe: 'refuse unless the source has a referrer of this artifact type (repeatable)',
+          })
+          .option('audit-log', {
+            type: 'string',
+            describe: 'append one JSON line per promotion to this file',
+          })
+          .option('notify-url', {
+            type: 'string',
+            describe: 'POST a JSON message (Slack-compatible "text") on success and failure',
+          }),
+      ) as unknown as Argv<PromoteArgs>,
+    handler: (args) => run(args, (rt) => promoteOne(rt, args)),
+  };
+}
+
+async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput> {
+  if (!args.src || !args.to) throw new UsageError('promote needs a source and --to <repository>');
+  const progress = rt.progress();
+  try {
+    const copy = copyOptions(args, rt, progress.onEvent);
+    const result = await promote(
+      rt.client(),
+      {
+        source: parseReference(args.src),
+        target: parseRepository(args.to),
+        ...(args.tag?.length && { tags: args.tag }),
+        semver: args.semver,
+        allowOverwrite: args.allowOverwrite,
+        requireReferrers: args.requireReferrer ?? [],
+        referrers: copy.referrers === true,
+        dryRun: copy.dryRun === true,
+        ...(copy.platforms?.length && { platforms: copy.platforms }),
+        ...(copy.jobs !== undefined && { jobs: copy.jobs }),
+        provenance: provenanceFromEnv(rt.io.env),
+        ...(copy.signal && { signal: copy.signal }),
+        ...(copy.onEvent && { onEvent: copy.onEvent }),
+        logger: rt.logger,
+      },
+      { tool: `oci-promote/${version}` },
+    );
+    return promoteOutput(result);
+  } finally {
+    progress.done();
+  }
+}
+
+/** promoteOutput renders a promotion result; tag conflicts make it a failure (exit 1). */
+export function promoteOutput(r: PromotionResult): CommandOutput {
+  const lines = [
+    `${r.dryRun ? 'Would promote' : 'Promoted'} ${r.source}`,
+    `  to        ${r.repository}@${r.digest}`,
+    ...r.tags.map(
+      (t) =>
+        `  tag       ${t.tag.padEnd(12)} ${t.action}${t.previousDigest && t.action !== 'unchanged' ? ` (was ${shortDigest(t.previousDigest)})` : ''}${t.reason ? ` — ${t.reason}` : ''}`,
+    ),
+    `  copy      ${r.copy.manifests.copied} manifest(s) and ${r.copy.blobs.copied} blob(s) copied (${formatBytes(r.copy.bytesCopied)}), ${r.copy.blobs.mounted} mounted, ${r.copy.manifests.skipped + r.copy.blobs.skipped} already present`,
+  ];
+  if (r.record) lines.push(`  record    ${r.record}`);
+  if (r.conflicts.length === 0) return { json: r, text: lines };
+  const moved = r.conflicts.map((c) => `${c.tag} now points to ${c.found ?? 'nothing'}`).join('; ');
+  return {
+    json: r,
+    text: lines,
+    exitCode: 1,
+    failure: `error: another writer moved tags right after this promotion wrote them: ${moved}`,
+  };
+}

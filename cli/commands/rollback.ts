@@ -1,0 +1,100 @@
+/**
+ * `rollback <repo>:<tag>`: move the tag back to the digest it held before (or `--steps`
+ * further back, or `--to` a digest from its history), after checking that image is whole.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import {
+  parseDigest,
+  parseReference,
+  provenanceFromEnv,
+  type RollbackResult,
+  rollback,
+} from '../../lib/index.js';
+import type { RunCommand } from '../command.js';
+import type { CommandOutput, GlobalArgs } from '../runtime.js';
+import { version } from '../version.js';
+
+/** RollbackArgs are the flags of `rollback`. */
+export type RollbackArgs = GlobalArgs & {
+  target: string;
+  steps?: number;
+  to?: string;
+  allowOverwrite: boolean;
+  dryRun: boolean;
+  auditLog?: string;
+  notifyUrl?: string;
+};
+
+/** rollbackCommand defines `rollback`. */
+export function rollbackCommand(run: RunCommand): CommandModule<object, RollbackArgs> {
+  return {
+    command: 'rollback <target>',
+    describe: 'Move a tag back to the digest it held before, as the history records',
+    builder: (y) =>
+      y
+        .positional('target', { type: 'string', demandOption: true, describe: 'host/path:tag' })
+        .option('steps', { type: 'number', describe: 'how many promotions back (default 1)' })
+        .option('to', {
+          type: 'string',
+          describe: 'roll back to this digest (must be in the tag history)',
+        })
+        .option('allow-overwrite', {
+          type: 'boolean',
+          default: false,
+          describe: 'allow moving an immutable version tag',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'check and plan only, write nothing',
+        })
+        .option('audit-log', {
+          type: 'string',
+          describe: 'append one JSON line per rollback to this file',
+        })
+        .option('notify-url', {
+          type: 'string',
+          describe: 'POST a JSON message (Slack-compatible "text") on success and failure',
+        }) as unknown as Argv<RollbackArgs>,
+    handler: (args) =>
+      run(args, async (rt) => {
+        const result = await rollback(
+          rt.client(),
+          {
+            target: parseReference(args.target),
+            ...(args.steps !== undefined && { steps: args.steps }),
+            ...(args.to !== undefined && { to: parseDigest(args.to) }),
+            allowOverwrite: args.allowOverwrite,
+            dryRun: args.dryRun,
+            provenance: provenanceFromEnv(rt.io.env),
+            ...(rt.signal && { signal: rt.signal }),
+            logger: rt.logger,
+          },
+          { tool: `oci-promote/${version}` },
+        );
+        return rollbackOutput(result);
+      }),
+  };
+}
+
+/** rollbackOutput renders a rollback result; a tag moved by someone else is a failure. */
+export function rollbackOutput(r: RollbackResult): CommandOutput {
+  const verb = r.dryRun
+    ? 'Would roll back'
+    : r.digest === r.previousDigest
+      ? 'Already at'
+      : 'Rolled back';
+  const text = [
+    `${verb} ${r.repository}:${r.tag}`,
+    `  now       ${r.digest}`,
+    `  was       ${r.previousDigest}`,
+    ...(r.record ? [`  record    ${r.record}`] : []),
+  ];
+  if (r.conflicts.length === 0) return { json: r, text };
+  return {
+    json: r,
+    text,
+    exitCode: 1,
+    failure: `error: another writer moved ${r.tag} to ${r.conflicts[0]?.found ?? 'nothing'} right after the rollback`,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * promote: resolve the source once, check the gates, plan the tags, copy everything by
+ * digest, confirm the image is in place, and only then write the tags — so a promotion
+ * that fails at any point leaves every production tag as it was (DESIGN.md §4). Each
+ * promotion that changes a tag is written down in the registry (record + ledger).
+ */
+import { copyGraph } from '../copy/copy.js';
+import { filterRoot } from '../copy/plan.js';
+import type { Digest } from '../digest.js';
+import { IntegrityError, PolicyError, UsageError } from '../errors.js';
+import { COSIGN_SIGNATURE } from '../media-types.js';
+import { formatReference } from '../reference.js';
+import type { RegistryClient } from '../registry/client.js';
+import { cosignTags } from '../registry/referrers.js';
+import type { Repository } from '../registry/repository.js';
+import { appendToLedger, entriesOf, type LedgerOptions, readLedger } from './ledger.js';
+import { isImmutableTag, planTags, type TagDecision } from './policy.js';
+import { pushRecord, recordBody } from './record.js';
+import { type TagWrite, writeTags } from './tags.js';
+import type { PromoteRequest, PromotionResult, TagChange } from './types.js';
+
+/** PromoteOptions are settings of the library call that are not part of the request. */
+export interface PromoteOptions {
+  /** Name and version recorded as the writer of history records. */
+  tool?: string;
+  ledger?: LedgerOptions;
+}
+
+/** promote promotes `req.source` into the repository `req.target`. */
+export async function promote(
+  client: RegistryClient,
+  req: PromoteRequest,
+  options: PromoteOptions = {},
+): Promise<PromotionResult> {
+  if (req.target.tag !== undefined || req.target.digest !== undefined) {
+    throw new UsageError(
+      `--to takes a repository without tag or digest, got ${formatReference(req.target)}`,
+    );
+  }
+  const reference = req.source.digest ?? req.source.tag;
+  if (reference === undefined) {
+    throw new UsageError(`source ${formatReference(req.source)} needs a tag or a digest`);
+  }
+  const tags = req.tags?.length ? [...req.tags] : req.source.tag ? [req.source.tag] : [];
+  if (tags.length === 0 && !req.semver) {
+    throw new UsageError('the source is given by digest: name the tags to write with --tag');
+  }
+  const semverFrom = req.semver ? versionTagOf(tags) : undefined;
+  const signal = req.signal;
+  const src = client.repository(req.source);
+  const dst = client.repository(req.target);
+
+  // Resolve once: everything after works on this digest, whatever the tag does meanwhile.
+  const fetched = await src.manifests.get(reference, signal);
+  const root = req.platforms?.length ? filterRoot(fetched, req.platforms) : fetched;
+  const digest = root.descriptor.digest;
+
+  await checkGates(src, fetched.descriptor.digest, req.requireReferrers ?? []);
+  const decisions = await plan(dst, digest, tags, semverFrom, req.allowOverwrite === true, signal);
+  const refused = decisions.filter((d) => d.action === 'refused');
+  if (refused.length > 0) {
+    throw new PolicyError(`promotion refused: ${refused.map((d) => d.reason).join('; ')}`);
+  }
+
+  const copied = await copyGraph(src, root, dst, {
+    ...(req.jobs !== undefined && { jobs: req.jobs }),
+    referrers: req.referrers === true,
+    dryRun: req.dryRun === true,
+    ...(signal && { signal }),
+    ...(req.onEvent && { onEvent: req.onEvent }),
+    ...(req.logger && { logger: req.logger }),
+  });
+  const { root: _root, digest: _d, mediaType: _m, size: _s, filteredFrom: _f, ...copy } = copied;
+  const result: PromotionResult = {
+    source: formatReference({ ...req.source, digest: fetched.descriptor.digest }),
+    digest,
+    repository: formatReference(req.target),
+    tags: decisions.map(toChange),
+    copy,
+    record: null,
+    conflicts: [],
+    dryRun: req.dryRun === true,
+  };
+  if (req.dryRun) return result;
+
+  // Tags last, and only onto an image the registry confirms it holds whole (a registry
+  // accepts a manifest only when everything it references is present).
+  if (!(await dst.manifests.head(digest, signal))) {
+    throw new IntegrityError(`${dst}@${digest} is missing after the copy; no tag was written`);
+  }
+  const writes: TagWrite[] = decisions
+    .filter((d) => d.action === 'created' || d.action === 'moved')
+    .map((d) => ({
+      tag: d.tag,
+      previousDigest: d.previousDigest,
+      immutable: isImmutableTag(d.tag) && !req.allowOverwrite,
+    }));
+  result.conflicts = await writeTags(dst, root, writes, signal);
+
+  const ledger = await readLedger(dst, signal);
+  const recorded = recordTags(decisions, digest, entriesOf(ledger.records));
+  if (recorded.length > 0) {
+    const body = recordBody({
+      action: 'promote',
+      repository: result.repository,
+      digest,
+      source: result.source,
+      tags: recorded,
+      tool: options.tool ?? 'oci-promote',
+      ...(req.provenance && { provenance: req.provenance }),
+    });
+    const record = await pushRecord(dst, root.descriptor, body, signal);
+    await appendToLedger(dst, record, { ...options.ledger, ...(signal && { signal }) });
+    result.record = record.digest;
+  }
+  return result;
+}
+
+/** versionTagOf picks the one version tag --semver derives from. */
+function versionTagOf(tags: readonly string[]): string {
+  const versions = tags.filter((t) => /^v?\d+\.\d+\.\d+(-|$)/.test(t));
+  if (versions.length !== 1) {
+    throw new UsageError(
+      `--semver derives tags from one version tag (the source tag or one --tag like 1.2.3); found ${versions.length ? versions.join(', ') : 'none'} among ${tags.join(', ') || 'no tags'}`,
+    );
+  }
+  return versions[0]!;
+}
+
+/** checkGates refuses a source that lacks a required referrer (e.g. a signature). */
+async function checkGates(
+  src: Repository,
+  digest: Digest,
+  types: readonly string[],
+): Promise<void> {
+  const missing: string[] = [];
+  for (const type of types) {
+    if ((await src.referrers.list(digest, type)).length > 0) continue;
+    // Cosign signatures stored the classic way live under a tag, not as referrers.
+    if (type === COSIGN_SIGNATURE && (await src.manifests.head(cosignTags(digest)[0]!))) continue;
+    missing.push(type);
+  }
+  if (missing.length > 0) {
+    throw new PolicyError(
+      `promotion refused: ${src}@${digest} has no referrer of type ${missing.join(', ')} (required by --require-referrer)`,
+    );
+  }
+}
+
+/** plan reads where the candidate tags point in the target and decides each one. */
+async function plan(
+  dst: Repository,
+  digest: Digest,
+  tags: readonly string[],
+  semverFrom: string | undefined,
+  allowOverwrite: boolean,
+  signal?: AbortSignal,
+): Promise<TagDecision[]> {
+  // The existing tags matter only for --semver (finding the highest release).
+  const existing = semverFrom === undefined ? [] : await dst.listTags(signal);
+  const candidates = planTags({
+    digest,
+    tags,
+    semverFrom,
+    current: new Map(),
+    existing,
+    allowOverwrite,
+  }).map((d) => d.tag);
+  const current = new Map<string, Digest>();
+  await Promise.all(
+    candidates.map(async (tag) => {
+      if (semverFrom !== undefined && !existing.includes(tag)) return;
+      const d = await dst.manifests.head(tag, signal);
+      if (d) current.set(tag, d.digest);
+    }),
+  );
+  return planTags({ digest, tags, semverFrom, current, existing, allowOverwrite });
+}
+
+function toChange(d: TagDecision): TagChange {
+  return {
+    tag: d.tag,
+    action: d.action as TagChange['action'],
+    previousDigest: d.previousDigest,
+    ...(d.reason !== undefined && { reason: d.reason }),
+  };
+}
+
+/**
+ * recordTags lists the tag changes to write down: tags this promotion created or moved,
+ * and tags already on `digest` that the ledger does not show there (a re-run after a
+ * promotion whose record was lost), each with the digest the ledger last knew.
+ */
+function recordTags(
+  decisions: readonly TagDecision[],
+  digest: Digest,
+  history: ReturnType<typeof entriesOf>,
+): TagChange[] {
+  const last = new Map<string, Digest>();
+  for (const e of history) last.set(e.tag, e.digest);
+  const out: TagChange[] = [];
+  for (const d of decisions) {
+    if (d.action === 'created' || d.action === 'moved') {
+      out.push({ tag: d.tag, action: d.action, previousDigest: d.previousDigest });
+    } else if (
+      d.action === 'unchanged' &&
+      d.previousDigest === digest &&
+      last.get(d.tag) !== digest
+    ) {
+      const known = last.get(d.tag) ?? null;
+      out.push({ tag: d.tag, action: known ? 'moved' : 'created', previousDigest: known });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * rollback: move a tag back to a digest it held before, as the ledger tells, after
+ * checking that image is still complete; then write the rollback down.
+ */
+import { verify } from '../copy/verify.js';
+import type { Digest } from '../digest.js';
+import { IntegrityError, NotFoundError, PolicyError, UsageError } from '../errors.js';
+import { formatReference, repositoryOf } from '../reference.js';
+import type { RegistryClient } from '../registry/client.js';
+import { tagStack } from './history.js';
+import { appendToLedger, entriesOf, readLedger } from './ledger.js';
+import { isImmutableTag } from './policy.js';
+import type { PromoteOptions } from './promote.js';
+import { pushRecord, recordBody } from './record.js';
+import { writeTags } from './tags.js';
+import type { HistoryEntry, RollbackRequest, RollbackResult } from './types.js';
+
+/** rollback moves `req.target`'s tag back `steps` promotions, or to `to`. */
+export async function rollback(
+  client: RegistryClient,
+  req: RollbackRequest,
+  options: PromoteOptions = {},
+): Promise<RollbackResult> {
+  const tag = req.target.tag;
+  if (tag === undefined || req.target.digest !== undefined) {
+    throw new UsageError(`rollback takes repository:tag, got ${formatReference(req.target)}`);
+  }
+  if (req.to !== undefined && req.steps !== undefined) {
+    throw new UsageError('give either --steps or --to, not both');
+  }
+  const steps = req.steps ?? 1;
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new UsageError(`--steps must be a whole number of at least 1, got ${steps}`);
+  }
+  const signal = req.signal;
+  const repo = client.repository(req.target);
+  const where = `${repo}:${tag}`;
+  const current = await repo.manifests.head(tag, signal);
+  if (!current) {
+    throw new NotFoundError({
+      status: 404,
+      method: 'HEAD',
+      url: where,
+      message: `${where} not found`,
+    });
+  }
+  const ledger = await readLedger(repo, signal);
+  const entries = entriesOf(ledger.records).filter((e) => e.tag === tag);
+  const target = req.to ?? pickTarget(entries, current.digest, steps, where);
+  if (
+    req.to !== undefined &&
+    !entries.some((e) => e.digest === req.to || e.previousDigest === req.to)
+  ) {
+    throw new PolicyError(
+      `${req.to} is not in the history of ${where}; see \`oci-promote history ${where}\``,
+    );
+  }
+  if (isImmutableTag(tag) && !req.allowOverwrite) {
+    throw new PolicyError(
+      `${where} is an immutable version tag; pass --allow-overwrite to move it`,
+    );
+  }
+  const result: RollbackResult = {
+    repository: formatReference(repositoryOf(req.target)),
+    tag,
+    digest: target,
+    previousDigest: current.digest,
+    record: null,
+    conflicts: [],
+    dryRun: req.dryRun === true,
+  };
+  if (target === current.digest) return result;
+
+  // The image rolled back to may be old: check every manifest and blob is still there.
+  const check = await verify(
+    repo,
+    { ...repositoryOf(req.target), digest: target },
+    {
+      deep: true,
+      ...(signal && { signal }),
+    },
+  );
+  if (!check.ok) {
+    throw new IntegrityError(
+      `cannot roll back ${where} to ${target}: ${check.reason ?? 'the image is incomplete'} (missing: ${check.missing.join(', ')})`,
+    );
+  }
+  if (req.dryRun) return result;
+
+  const manifest = await repo.manifests.get(target, signal);
+  result.conflicts = await writeTags(repo, manifest, [
+    { tag, previousDigest: current.digest, immutable: false },
+  ]);
+  const body = recordBody({
+    action: 'rollback',
+    repository: result.repository,
+    digest: target,
+    source: null,
+    tags: [{ tag, action: 'moved', previousDigest: current.digest }],
+    tool: options.tool ?? 'oci-promote',
+    ...(req.provenance && { provenance: req.provenance }),
+  });
+  const record = await pushRecord(repo, manifest.descriptor, body, signal);
+  await appendToLedger(repo, record, { ...options.ledger, ...(signal && { signal }) });
+  result.record = record.digest;
+  return result;
+}
+
+/** pickTarget walks `steps` back down the tag's stack from where it is now. */
+function pickTarget(
+  entries: readonly HistoryEntry[],
+  current: Digest,
+  steps: number,
+  where: string,
+): Digest {
+  const stack = tagStack(entries);
+  const at = stack.lastIndexOf(current);
+  if (at < 0) {
+    throw new PolicyError(
+      `${where} points to ${current}, which its history does not show; roll back with --to <digest> (see \`oci-promote history ${where}\`)`,
+    );
+  }
+  const target = stack[at - steps];
+  if (target === undefined || target === null) {
+    const known = stack.slice(0, at).filter((d) => d !== null).length;
+    throw new PolicyError(
+      `${where} has no digest ${steps} step(s) back in its history (${known} earlier digest(s) known)`,
+    );
+  }
+  return target;
+}
