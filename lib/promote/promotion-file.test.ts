@@ -1,0 +1,655 @@
+import t from 'tap';
+import { UsageError } from '../errors.js';
+import {
+  formatPromotionEntry,
+  type PromotionEntry,
+  PromotionFileError,
+  parsePromotionFile,
+} from './promotion-file.js';
+
+const D = `sha256:${'a'.repeat(64)}`;
+
+/** parse returns the entries in their file form (plus line), or the problems as strings. */
+function parse(text: string, name = 'promotions.yaml'): Array<Record<string, unknown>> | string[] {
+  try {
+    return parsePromotionFile(text, name).map((e) => ({
+      line: e.line,
+      ...formatPromotionEntry(e),
+    }));
+  } catch (e) {
+    if (!(e instanceof PromotionFileError)) throw e;
+    return e.problems.map((p) => `${p.line}: ${p.message}`);
+  }
+}
+
+const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
+
+t.test('accepted: YAML subset and JSON, to the same entries', async (t) => {
+  const cases: Array<[string, string, string, Array<Record<string, unknown>>]> = [
+    [
+      'top-level promotions mapping, every key',
+      'promotions.yaml',
+      yaml(
+        '# nightly promotions',
+        '',
+        'promotions:',
+        '  - source: ghcr.io/acme/staging/api:1.4.2   # the release candidate',
+        '    to: ghcr.io/acme/prod/api',
+        '    tags: [1.4.2, "stable", \'candidate\']',
+        '    semver: true',
+        '    allow-overwrite: false',
+        '    require-referrer:',
+        '      - application/vnd.dev.cosign.artifact.sig.v1+json',
+        '      - "application/spdx+json"',
+        '    referrers: True',
+        '    platform: [linux/amd64, linux/arm64/v8]',
+        '',
+        `  - source: "ghcr.io/acme/staging/web@${D}"`,
+        '    to: ghcr.io/acme/prod/web',
+        '    tags:',
+        '    - 2024.06.01',
+        '    - latest',
+      ),
+      [
+        {
+          line: 4,
+          source: 'ghcr.io/acme/staging/api:1.4.2',
+          to: 'ghcr.io/acme/prod/api',
+          tags: ['1.4.2', 'stable', 'candidate'],
+          semver: true,
+          'allow-overwrite': false,
+          'require-referrer': [
+            'application/vnd.dev.cosign.artifact.sig.v1+json',
+            'application/spdx+json',
+          ],
+          referrers: true,
+          platform: ['linux/amd64', 'linux/arm64/v8'],
+        },
+        {
+          line: 15,
+          source: `ghcr.io/acme/staging/web@${D}`,
+          to: 'ghcr.io/acme/prod/web',
+          tags: ['2024.06.01', 'latest'],
+        },
+      ],
+    ],
+    [
+      'a top-level sequence, sequence items at the key indentation, "---" start',
+      'list.yml',
+      yaml(
+        '---',
+        '- source: reg.io/a:1',
+        '  to: reg.io/b',
+        '-',
+        '  source: reg.io/c:2',
+        '  to: reg.io/d',
+      ),
+      [
+        { line: 2, source: 'reg.io/a:1', to: 'reg.io/b' },
+        { line: 4, source: 'reg.io/c:2', to: 'reg.io/d' },
+      ],
+    ],
+    [
+      'plain scalars keep their text: 1.10 is a tag, not the number 1.1',
+      'p.yaml',
+      yaml('promotions:', '- source: reg.io/a:1.10', '  to: reg.io/b', '  tags: [1.10, 2]'),
+      [{ line: 2, source: 'reg.io/a:1.10', to: 'reg.io/b', tags: ['1.10', '2'] }],
+    ],
+    [
+      'one scalar where a list is expected is a list of one; quoted escapes; # inside quotes',
+      'p.yaml',
+      yaml(
+        'promotions:',
+        "  - source: 'reg.io/a:1'",
+        '    to: "reg.io/\\x62"',
+        '    tags: "x1"  # comment',
+        "    require-referrer: 'it''s/a#b'   # it's",
+        '    platform: linux/amd64',
+      ),
+      [
+        {
+          line: 2,
+          source: 'reg.io/a:1',
+          to: 'reg.io/b',
+          tags: ['x1'],
+          'require-referrer': ["it's/a#b"],
+          platform: ['linux/amd64'],
+        },
+      ],
+    ],
+    [
+      'Docker Hub names are normalised',
+      'p.yaml',
+      yaml('promotions:', '  - source: alpine:3.20', '    to: acme/alpine'),
+      [{ line: 2, source: 'docker.io/library/alpine:3.20', to: 'docker.io/acme/alpine' }],
+    ],
+    [
+      'JSON with a promotions key, lines of each entry',
+      'promotions.json',
+      JSON.stringify(
+        {
+          promotions: [
+            { source: 'reg.io/a:1', to: 'reg.io/b', tags: ['1', 'latest'], semver: false },
+            { source: `reg.io/c@${D}`, to: 'reg.io/d', tags: ['x'], platform: ['linux/arm64'] },
+          ],
+        },
+        null,
+        2,
+      ),
+      [
+        { line: 3, source: 'reg.io/a:1', to: 'reg.io/b', tags: ['1', 'latest'], semver: false },
+        {
+          line: 12,
+          source: `reg.io/c@${D}`,
+          to: 'reg.io/d',
+          tags: ['x'],
+          platform: ['linux/arm64'],
+        },
+      ],
+    ],
+    [
+      'JSON top-level list, detected by content without an extension',
+      'promotions',
+      '[{"source": "reg.io/a:1", "to": "reg.io/b", "referrers": true}]',
+      [{ line: 1, source: 'reg.io/a:1', to: 'reg.io/b', referrers: true }],
+    ],
+    [
+      'quoted keys, a value on the line below its key, escapes, "..." end',
+      'p.yaml',
+      yaml(
+        '"promotions":',
+        "  - 'source':",
+        '      reg.io/a:1',
+        '    "to" : "reg.io/\\u0062"',
+        '    require-referrer: ["a\\u0062/c", x/y,]',
+        '...',
+      ),
+      [{ line: 2, source: 'reg.io/a:1', to: 'reg.io/b', 'require-referrer': ['ab/c', 'x/y'] }],
+    ],
+    [
+      'CRLF line ends and a byte order mark',
+      'p.yaml',
+      '\uFEFFpromotions:\r\n  - source: reg.io/a:1\r\n    to: reg.io/b\r\n',
+      [{ line: 2, source: 'reg.io/a:1', to: 'reg.io/b' }],
+    ],
+  ];
+  for (const [name, file, text, want] of cases) {
+    t.same(parse(text, file), want, name);
+  }
+});
+
+t.test('refused, each problem with its line', async (t) => {
+  const ok = ['  - source: reg.io/a:1', '    to: reg.io/b'];
+  const cases: Array<[string, string, string[], string?]> = [
+    // Keys and values.
+    [
+      'unknown key, with the expected keys',
+      yaml('promotions:', ...ok, '    tgas: [1]'),
+      [
+        '4: unknown key "tgas" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform)',
+      ],
+    ],
+    ['missing source', yaml('promotions:', '  - to: reg.io/b'), ['2: missing source']],
+    ['missing to', yaml('promotions:', '  - source: reg.io/a:1'), ['2: missing to']],
+    [
+      'source without tag or digest',
+      yaml('promotions:', '  - source: reg.io/a', '    to: reg.io/b'),
+      ['2: source "reg.io/a" needs a tag or a digest'],
+    ],
+    [
+      'source by digest without tags',
+      yaml('promotions:', `  - source: reg.io/a@${D}`, '    to: reg.io/b'),
+      ['2: source has a digest but no tag: give tags to name the tags to write'],
+    ],
+    [
+      'malformed source',
+      yaml('promotions:', '  - source: reg.io/A:1', '    to: reg.io/b'),
+      [
+        '2: source: invalid reference "reg.io/A:1": repository path must be lowercase components of [a-z0-9] separated by "/", ".", "_", "__" or "-"',
+      ],
+    ],
+    [
+      'to with a tag',
+      yaml('promotions:', '  - source: reg.io/a:1', '    to: reg.io/b:2'),
+      ['3: to: invalid repository "reg.io/b:2": give a repository without tag or digest'],
+    ],
+    [
+      'empty value',
+      yaml('promotions:', '  - source:', '    to: reg.io/b'),
+      ['2: source needs a value'],
+    ],
+    [
+      'a list where a string is expected',
+      yaml('promotions:', '  - source: [reg.io/a:1]', '    to: reg.io/b'),
+      ['2: source must be a string, found a list'],
+    ],
+    [
+      'a boolean that is not true or false',
+      yaml(
+        'promotions:',
+        ...ok,
+        '    semver: yes',
+        '    referrers: "true"',
+        '    allow-overwrite: 1',
+      ),
+      [
+        '4: semver must be true or false, found the string "yes"',
+        '5: referrers must be true or false, found the string "true"',
+        '6: allow-overwrite must be true or false, found 1',
+      ],
+    ],
+    [
+      'invalid and repeated tags, empty tags list',
+      yaml(
+        'promotions:',
+        ...ok,
+        '    tags: [.x, ok, ok]',
+        '  - source: reg.io/c:1',
+        '    to: reg.io/d',
+        '    tags: []',
+      ),
+      [
+        '4: invalid tag ".x": 1-128 characters of [A-Za-z0-9_.-], not starting with "." or "-"',
+        '4: tag "ok" is listed twice',
+        '7: tags is empty: leave it out to write the source tag',
+      ],
+    ],
+    [
+      'a mapping where a list is expected; an empty list item',
+      yaml(
+        'promotions:',
+        ...ok,
+        '    platform:',
+        '      os: linux',
+        '    tags:',
+        '      -',
+        '      - a',
+      ),
+      ['4: platform must be a list, found a mapping', '7: tags item needs a value'],
+    ],
+    [
+      'invalid platform',
+      yaml('promotions:', ...ok, '    platform: [linux]'),
+      [
+        '4: platform: invalid platform "linux": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8',
+      ],
+    ],
+    [
+      'require-referrer with a space',
+      yaml('promotions:', ...ok, '    require-referrer: ["a b"]'),
+      ['4: require-referrer "a b": an artifact type has no spaces'],
+    ],
+    [
+      'the same source and to twice',
+      yaml('promotions:', ...ok, ...ok),
+      ['4: the same source and to as the entry on line 2'],
+    ],
+    [
+      'an entry that is not a mapping',
+      yaml('promotions:', '  - reg.io/a:1', ...ok),
+      ['2: each promotion is a mapping with source and to, found the string "reg.io/a:1"'],
+    ],
+    // Document shape.
+    [
+      'empty file',
+      '# nothing\n',
+      [
+        '1: the file is empty: expected a list of promotions: "promotions:" followed by "- source: …" entries',
+      ],
+    ],
+    [
+      'missing promotions key, unknown top-level key',
+      yaml('promotion:', ...ok),
+      [
+        '1: unknown key "promotion" (expected promotions)',
+        '1: missing key "promotions": expected a list of promotions: "promotions:" followed by "- source: …" entries',
+      ],
+    ],
+    [
+      'promotions is not a list',
+      yaml('promotions: reg.io/a:1'),
+      [
+        '1: expected a list of promotions: "promotions:" followed by "- source: …" entries, found the string "reg.io/a:1"',
+      ],
+    ],
+    ['empty promotions list', yaml('promotions: []'), ['1: the list of promotions is empty']],
+    // Outside the YAML subset.
+    [
+      'anchors and aliases',
+      yaml('promotions:', '  - &first', '    source: reg.io/a:1', '  - *first'),
+      ['2: anchors (&name) are not supported', '4: aliases (*name) are not supported'],
+    ],
+    [
+      'anchor on a value',
+      yaml('promotions:', '  - source: &s reg.io/a:1', '    to: reg.io/b'),
+      ['2: anchors (&name) are not supported'],
+    ],
+    [
+      'block scalar',
+      yaml('promotions:', ...ok, '    tags: |', '      a'),
+      ['4: block scalars (|) are not supported: write the value on one line'],
+    ],
+    [
+      'folded block scalar',
+      yaml('promotions:', '  - source: >', '      reg.io/a:1', '    to: reg.io/b'),
+      ['2: block scalars (>) are not supported: write the value on one line'],
+    ],
+    [
+      'plain value continued on the next line',
+      yaml('promotions:', '  - source: reg.io/a:1', '      -extra', '    to: reg.io/b'),
+      ['3: a value continues on this line: values on several lines are not supported'],
+    ],
+    [
+      'quoted value not closed on its line',
+      yaml('promotions:', '  - source: "reg.io/a:1', '      "', '    to: reg.io/b'),
+      ['2: a quoted value must end on the same line (values on several lines are not supported)'],
+    ],
+    [
+      'flow list over several lines',
+      yaml('promotions:', ...ok, '    tags: [a,', '      b]'),
+      [
+        '4: a [...] list must end on the same line (lists over several lines are written with "- " items)',
+      ],
+    ],
+    [
+      'tab in indentation',
+      yaml('promotions:', '  - source: reg.io/a:1', '\tto: reg.io/b'),
+      ['2: missing to', '3: tab in indentation: indent with spaces'],
+    ],
+    [
+      'duplicate keys',
+      yaml('promotions:', ...ok, '    to: reg.io/c'),
+      ['4: duplicate key "to" (first on line 3)'],
+    ],
+    [
+      'flow mapping',
+      yaml('promotions:', '  - {source: reg.io/a:1, to: reg.io/b}'),
+      ['2: flow mappings ({...}) are not supported: write one "key: value" per line'],
+    ],
+    [
+      'tags (!type)',
+      yaml('promotions:', '  - source: !!str reg.io/a:1', '    to: reg.io/b'),
+      ['2: tags (!type) are not supported'],
+    ],
+    [
+      'merge key',
+      yaml('promotions:', ...ok, '    <<: x'),
+      ['4: merge keys (<<) are not supported'],
+    ],
+    [
+      'two documents',
+      yaml('promotions:', ...ok, '---', 'promotions: []'),
+      ['4: a second document ("---"): put all promotions in one list'],
+    ],
+    [
+      'directive',
+      yaml('%YAML 1.2', '---', 'promotions:', ...ok),
+      ['1: directives (%YAML, %TAG) are not supported'],
+    ],
+    [
+      'bad indentation',
+      yaml(
+        'promotions:',
+        '    - source: reg.io/a:1',
+        '      to: reg.io/b',
+        '  - source: reg.io/c:1',
+      ),
+      ['4: unexpected indentation'],
+    ],
+    [
+      'a colon and space inside a plain value',
+      yaml('promotions:', '  - source: reg.io/a:1 note: x', '    to: reg.io/b'),
+      ['2: unexpected ": " in the value "reg.io/a:1 note: x": quote the value'],
+    ],
+    [
+      'not a "key: value" line inside a mapping',
+      yaml('promotions:', ...ok, '    just text'),
+      ['4: expected "key: value", found "just text"'],
+    ],
+    [
+      'unknown escape in a double-quoted value',
+      yaml('promotions:', '  - source: "reg.io/a:\\q"', '    to: reg.io/b'),
+      ['2: unknown escape "\\q" in a double-quoted value'],
+    ],
+    [
+      'content after "---" on its line',
+      yaml('--- promotions:', ...ok),
+      ['1: content after "---": start it on the next line'],
+    ],
+    [
+      'content after "..."',
+      yaml('promotions:', ...ok, '...', 'more: 1'),
+      ['5: content after the end of the document ("..." on line 4)'],
+    ],
+    [
+      'reserved and complex-key indicators',
+      yaml('promotions:', '  - source: @x', '    to: `y`', '  - ? source', '    : x'),
+      [
+        '2: a plain value cannot start with "@": quote it',
+        '3: a plain value cannot start with "`": quote it',
+        '4: complex keys (?) are not supported',
+      ],
+    ],
+    [
+      'a list item among keys; a list started on the key line',
+      yaml(
+        'promotions:',
+        ...ok,
+        '    - x',
+        '  - source: reg.io/c:1',
+        '    to: reg.io/d',
+        '    tags: - a',
+      ),
+      [
+        '4: a list item where "key: value" was expected',
+        '7: a list cannot start after "key:" on the same line: start it on the next line',
+      ],
+    ],
+    [
+      'text after a quoted value; a value on its own line continued',
+      yaml(
+        'promotions:',
+        '  - source: "reg.io/a:1" x',
+        '    to:',
+        '      reg.io/b',
+        '      reg.io/c',
+      ),
+      [
+        '2: unexpected text after the quoted value: "x"',
+        '5: a value continues on this line: values on several lines are not supported',
+      ],
+    ],
+    [
+      'flow lists: missing comma, nested, empty item, text after, colon',
+      yaml(
+        'promotions:',
+        ...ok,
+        '    tags: ["a" b]',
+        '    platform: [[linux/amd64]]',
+        '    require-referrer: [a, , b]',
+        '  - source: reg.io/c:1',
+        '    to: reg.io/d',
+        '    tags: [a] b',
+        '    platform: [a: b]',
+        '    require-referrer: [&x a]',
+      ),
+      [
+        '4: expected "," or "]" in the list, found "b"',
+        '5: nested lists or mappings inside [...] are not supported',
+        '6: an empty item in a [...] list',
+        '9: unexpected text after the list: "b"',
+        '10: unexpected ": " in "a: b": quote it',
+        '11: anchors (&name) are not supported',
+      ],
+    ],
+    [
+      'a key with no value for a list field; an empty key',
+      yaml('promotions:', ...ok, '    tags:', '    : x'),
+      ['4: tags needs a value', '5: a mapping entry without a key'],
+    ],
+    [
+      'a document that starts indented and goes back',
+      yaml('  - source: reg.io/a:1', '    to: reg.io/b', 'promotions: []'),
+      ['3: unexpected indentation'],
+    ],
+    // JSON.
+    [
+      'JSON syntax error, with its line',
+      '{\n  "promotions": [\n    {"source": "reg.io/a:1", "to": "reg.io/b"}\n    {"source": "x"}\n  ]\n}\n',
+      ['4: invalid JSON: expected "," or "]", found "{\\"source\\":"'],
+      'p.json',
+    ],
+    [
+      'JSON duplicate key and wrong types',
+      '[\n  {\n    "source": "reg.io/a:1",\n    "to": "reg.io/b",\n    "to": "reg.io/c",\n    "tags": [1],\n    "semver": "true"\n  }\n]\n',
+      [
+        '5: duplicate key "to" (first on line 4)',
+        '6: tags item must be a string, found 1',
+        '7: semver must be true or false, found the string "true"',
+      ],
+      'p.json',
+    ],
+    [
+      'JSON: empty object, then empty list',
+      '{}',
+      [
+        '1: missing key "promotions": expected a list of promotions: "promotions:" followed by "- source: …" entries',
+      ],
+      'p.json',
+    ],
+    ['JSON: empty list', '{"promotions": []}', ['1: the list of promotions is empty'], 'p.json'],
+    [
+      'JSON: a trailing comma',
+      '{"promotions": [],\n}',
+      ['2: invalid JSON: expected a key in double quotes, found "}"'],
+      'p.json',
+    ],
+    [
+      'JSON: missing colon, missing brace',
+      '{"promotions" []}',
+      ['1: invalid JSON: expected ":" after the key "promotions", found "[]}"'],
+      'p.json',
+    ],
+    [
+      'JSON: an unterminated string',
+      '[\n  {"source": "reg.io/a:1\n}]',
+      ['2: invalid JSON: a string does not end on its line'],
+      'p.json',
+    ],
+    [
+      'JSON: a bad escape',
+      '[{"source": "reg\\q"}]',
+      ['1: invalid JSON: invalid string "\\"reg\\\\q\\"}]" (control character or bad escape)'],
+      'p.json',
+    ],
+    [
+      'JSON: text after the document',
+      '[]\n[]',
+      ['2: invalid JSON: unexpected "[]" after the document'],
+      'p.json',
+    ],
+    [
+      'JSON: an object that does not close',
+      '[{"source": "a" "to": "b"}]',
+      ['1: invalid JSON: expected "," or "}", found "\\"to\\": \\"b\\"}"'],
+      'p.json',
+    ],
+    [
+      'empty JSON file',
+      '  \n',
+      [
+        '1: the file is empty: expected a list of promotions: "promotions:" followed by "- source: …" entries',
+      ],
+      'p.json',
+    ],
+  ];
+  for (const [name, text, want, file] of cases) {
+    t.same(parse(text, file), want, name);
+  }
+});
+
+t.test('all problems are collected, across entries, in line order', async (t) => {
+  const text = yaml(
+    'promotions:',
+    '  - source: reg.io/a:1',
+    '    to: reg.io/b',
+    '    tgas: [1]',
+    '  - source: reg.io/C:1',
+    '    to: reg.io/d',
+    '    semver: maybe',
+    '  - to: reg.io/e',
+  );
+  try {
+    parsePromotionFile(text, 'ci/promotions.yaml');
+    t.fail('should throw');
+  } catch (e) {
+    t.ok(e instanceof PromotionFileError);
+    t.ok(e instanceof UsageError, 'a usage error: exit 2');
+    const err = e as PromotionFileError;
+    t.equal(err.code, 'ERR_PROMOTION_FILE');
+    t.equal(err.category, 'usage');
+    t.equal(err.file, 'ci/promotions.yaml');
+    t.same(
+      err.problems.map((p) => p.line),
+      [4, 5, 7, 8],
+    );
+    t.notMatch(err.message, /\n/, 'one line');
+    t.match(
+      err.message,
+      /^ci\/promotions\.yaml has 4 problems: ci\/promotions\.yaml:4: unknown key "tgas" \(expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform\); ci\/promotions\.yaml:5: source: invalid reference/,
+    );
+    t.match(err.message, /ci\/promotions\.yaml:8: missing source$/);
+  }
+});
+
+t.test('one problem: the message is that problem', async (t) => {
+  t.throws(() => parsePromotionFile(yaml('promotions:', '  - to: reg.io/b'), 'promotions.yaml'), {
+    message: 'promotions.yaml:2: missing source',
+    code: 'ERR_PROMOTION_FILE',
+  });
+});
+
+t.test('many problems: the message lists 20, the error keeps all', async (t) => {
+  const lines = ['promotions:'];
+  for (let i = 0; i < 25; i++) lines.push(`  - to: reg.io/b${i}`);
+  try {
+    parsePromotionFile(yaml(...lines), 'p.yaml');
+    t.fail('should throw');
+  } catch (e) {
+    const err = e as PromotionFileError;
+    t.equal(err.problems.length, 25);
+    t.match(err.message, /^p\.yaml has 25 problems: /);
+    t.match(err.message, /p\.yaml:21: missing source; … and 5 more$/);
+  }
+});
+
+t.test('entries carry parsed references and request fields', async (t) => {
+  const [e] = parsePromotionFile(
+    yaml(
+      'promotions:',
+      '  - source: reg.io/a:1',
+      '    to: reg.io/b',
+      '    allow-overwrite: true',
+      '    platform: linux/arm64/v8',
+    ),
+    'p.yaml',
+  ) as [PromotionEntry];
+  t.same(e, {
+    line: 2,
+    source: { registry: 'reg.io', repository: 'a', tag: '1' },
+    target: { registry: 'reg.io', repository: 'b' },
+    allowOverwrite: true,
+    platforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8' }],
+  });
+});
+
+t.test('format can be forced', async (t) => {
+  t.same(
+    parsePromotionFile('- source: reg.io/a:1\n  to: reg.io/b\n', 'x.json', { format: 'yaml' })
+      .length,
+    1,
+  );
+  t.throws(() => parsePromotionFile('promotions: []', 'x.yaml', { format: 'json' }), {
+    message: 'x.yaml:1: invalid JSON: unexpected "promotions"',
+  });
+});
