@@ -46,7 +46,7 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
           .option('tag', {
             type: 'string',
             array: true,
-            requiresArg: true,
+            nargs: 1, // one value per flag, else the positionals after it are swallowed
             describe: 'tag to write (repeatable); default: the source tag',
           })
           .option('semver', {
@@ -63,7 +63,7 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
           .option('require-referrer', {
             type: 'string',
             array: true,
-            requiresArg: true,
+            nargs: 1,
             describe: 'refuse unless the source has a referrer of this artifact type (repeatable)',
           })
           .option('audit-log', {

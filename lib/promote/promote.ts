@@ -85,9 +85,6 @@ export async function promote(
 
   // Tags last, and only onto an image the registry confirms it holds whole (a registry
   // accepts a manifest only when everything it references is present).
-  if (!(await dst.manifests.head(digest, signal))) {
-    throw new IntegrityError(`${dst}@${digest} is missing after the copy; no tag was written`);
-  }
   const writes: TagWrite[] = decisions
     .filter((d) => d.action === 'created' || d.action === 'moved')
     .map((d) => ({
@@ -95,6 +92,9 @@ export async function promote(
       previousDigest: d.previousDigest,
       immutable: isImmutableTag(d.tag) && !req.allowOverwrite,
     }));
+  if (writes.length > 0 && !(await dst.manifests.head(digest, signal))) {
+    throw new IntegrityError(`${dst}@${digest} is missing after the copy; no tag was written`);
+  }
   result.conflicts = await writeTags(dst, root, writes, signal);
 
   const ledger = await readLedger(dst, signal);
