@@ -12,6 +12,7 @@ import {
   escapeProperty,
   failureMarkdown,
   mdText,
+  messageAnnotation,
   outputLines,
   outputValues,
   type PromotionReport,
@@ -83,6 +84,23 @@ t.test('outputValues', async (t) => {
     }),
     { digest: d('a'), tags: '1.2.3', 'previous-digest': '' },
     're-promotion: the tag is listed, nothing moved',
+  );
+  t.strictSame(
+    outputValues({
+      ...promotion,
+      tags: [
+        { tag: '1.4.9', action: 'created', previousDigest: null },
+        { tag: '1.4', action: 'moved', previousDigest: d('b') },
+        {
+          tag: 'latest',
+          action: 'unchanged',
+          previousDigest: d('c'),
+          reason: 'a higher release than 1.4.9 is in the target',
+        },
+      ],
+    }),
+    { digest: d('a'), tags: '1.4.9,1.4', 'previous-digest': d('b') },
+    'a hotfix: latest stays on the higher release and is not listed',
   );
   t.strictSame(outputValues(rollback), {
     digest: d('b'),
@@ -170,6 +188,22 @@ t.test('summaryMarkdown: dry run, referrers, no-op, conflicts', async (t) => {
   });
   t.match(conflict, '> ⚠️ **Moved by another writer**');
   t.match(conflict, `> - \`latest\`: expected \`${d('a')}\`, found no tag`);
+
+  const hotfix = summaryMarkdown({
+    ...promotion,
+    tags: [
+      {
+        tag: 'latest',
+        action: 'unchanged',
+        previousDigest: d('c'),
+        reason: 'a higher release than 1.4.9 is in the target',
+      },
+    ],
+  });
+  t.match(
+    hotfix,
+    `| \`latest\` | unchanged — a higher release than 1.4.9 is in the target | \`${d('c')}\` |`,
+  );
 });
 
 t.test('summaryMarkdown: a rollback', async (t) => {
@@ -243,6 +277,10 @@ t.test('errorAnnotation: one line, the stderr text, escaped', async (t) => {
     warningAnnotation('promote', 'notification to https://hooks.slack.com failed: HTTP 500'),
     '::warning title=oci-promote promote::notification to https://hooks.slack.com failed: HTTP 500',
   );
+  t.equal(
+    messageAnnotation('notice', 'rollback', 'two\nlines 50%'),
+    '::notice title=oci-promote rollback::two lines 50%25',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +353,7 @@ t.test(
   },
 );
 
-t.test('reportToGitHub: conflicts and warnings become ::warning:: annotations', async (t) => {
+t.test('reportToGitHub: conflicts are ::error:: annotations, warnings ::warning::', async (t) => {
   const env = await ghEnv();
   const err = capture();
   await reportToGitHub({
@@ -326,7 +364,7 @@ t.test('reportToGitHub: conflicts and warnings become ::warning:: annotations', 
     stderr: err.stream,
   });
   t.strictSame(err.text().split('\n'), [
-    `::warning title=oci-promote promote::tag latest was moved by another writer right after this run wrote it: expected ${d('a')}, found ${d('c')}`,
+    `::error title=oci-promote promote::tag latest was moved by another writer right after this run wrote it: expected ${d('a')}, found ${d('c')}`,
     '::warning title=oci-promote promote::notification to https://hooks.example failed: timed out after 10000 ms',
     '',
   ]);

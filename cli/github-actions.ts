@@ -2,8 +2,8 @@
  * GitHub Actions reporting for `promote` and `rollback` (DESIGN.md §3):
  * - `$GITHUB_OUTPUT`: step outputs `digest`, `tags`, `previous-digest`;
  * - `$GITHUB_STEP_SUMMARY`: a Markdown summary (what moved where, a table of tags);
- * - with `GITHUB_ACTIONS=true`: failures as `::error::` annotations and tag conflicts or
- *   other warnings as `::warning::` annotations.
+ * - with `GITHUB_ACTIONS=true`: failures and tag conflicts as `::error::` annotations,
+ *   other warnings (e.g. an undelivered notification) as `::warning::` annotations.
  *
  * Annotations go to **stderr**. GitHub's documentation says workflow commands are read
  * from stdout, but the runner parses both streams of a `run:` step (actions/runner
@@ -27,6 +27,8 @@ export interface ReportedTag {
   tag: string;
   action: 'created' | 'moved' | 'unchanged';
   previousDigest: string | null;
+  /** Why a tag was left where it is (e.g. a higher release holds `latest`). */
+  reason?: string;
 }
 
 /** A tag another writer moved right after this run wrote it. */
@@ -72,10 +74,20 @@ const isPromotion = (r: ActionResult): r is PromotionReport => 'tags' in r;
 /** The step outputs, by name. */
 export interface StepOutputs {
   digest: string;
-  /** Comma-separated tags written or left unchanged (rollback: the one tag). */
+  /** Comma-separated tags that point to the digest now: written, or already there (rollback: the tag). */
   tags: string;
   /** Promote: what the first tag that moved pointed to, else empty. Rollback: the digest before. */
   'previous-digest': string;
+}
+
+/**
+ * tagsAtDigest lists the tags a promotion leaves on its digest: those it created or moved
+ * and those already there — not a floating tag left on a higher release.
+ */
+export function tagsAtDigest(result: PromotionReport): string[] {
+  return result.tags
+    .filter((t) => t.action !== 'unchanged' || t.previousDigest === result.digest)
+    .map((t) => t.tag);
 }
 
 /** outputValues maps a result to the step outputs. */
@@ -84,7 +96,7 @@ export function outputValues(result: ActionResult): StepOutputs {
     const moved = result.tags.find((t) => t.action === 'moved');
     return {
       digest: result.digest,
-      tags: result.tags.map((t) => t.tag).join(','),
+      tags: tagsAtDigest(result).join(','),
       'previous-digest': moved?.previousDigest ?? '',
     };
   }
@@ -172,7 +184,7 @@ export function summaryMarkdown(result: ActionResult): string {
       lines.push(
         row([
           mdCode(t.tag),
-          dry && t.action !== 'unchanged' ? `${t.action} (planned)` : t.action,
+          `${dry && t.action !== 'unchanged' ? `${t.action} (planned)` : t.action}${t.reason ? ` — ${mdText(t.reason)}` : ''}`,
           t.previousDigest ? mdCode(t.previousDigest) : '—',
         ]),
       );
@@ -249,13 +261,26 @@ export function errorAnnotation(command: string, err: unknown): string {
   return `::error title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(text)}`;
 }
 
-/** warningAnnotation is a `::warning::` workflow command titled `oci-promote <command>`. */
-export function warningAnnotation(command: string, message: string): string {
-  return `::warning title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(message)}`;
+/** messageAnnotation is an `::error::`, `::warning::` or `::notice::` titled `oci-promote <command>`. */
+export function messageAnnotation(
+  level: 'error' | 'warning' | 'notice',
+  command: string,
+  message: string,
+): string {
+  const text = message.trim().replace(/\s*\n\s*/g, ' ');
+  return `::${level} title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(text)}`;
 }
 
-/** conflictWarnings describes tags another writer moved, one message per tag. */
-export function conflictWarnings(result: ActionResult): string[] {
+/** warningAnnotation is a `::warning::` titled `oci-promote <command>`. */
+export function warningAnnotation(command: string, message: string): string {
+  return messageAnnotation('warning', command, message);
+}
+
+/**
+ * conflictMessages describes tags another writer moved, one message per tag. The CLI
+ * fails such a run (exit 1), so they are reported as errors.
+ */
+export function conflictMessages(result: ActionResult): string[] {
   return (result.conflicts ?? []).map(
     (c) =>
       `tag ${c.tag} was moved by another writer right after this run wrote it: expected ${c.expected}, found ${c.found ?? 'no tag'}`,
@@ -303,10 +328,14 @@ async function appendTo(variable: string, path: string, text: string): Promise<v
  */
 export async function reportToGitHub(report: GitHubReport): Promise<void> {
   const { env, command, result, error, stderr } = report;
-  const warnings = [...(result ? conflictWarnings(result) : []), ...(report.warnings ?? [])];
   if (env.GITHUB_ACTIONS === 'true') {
     if (error !== undefined) stderr.write(`${errorAnnotation(command, error)}\n`);
-    for (const w of warnings) stderr.write(`${warningAnnotation(command, w)}\n`);
+    for (const c of result ? conflictMessages(result) : []) {
+      stderr.write(`${messageAnnotation('error', command, c)}\n`);
+    }
+    for (const w of report.warnings ?? []) {
+      stderr.write(`${messageAnnotation('warning', command, w)}\n`);
+    }
   }
   if (env.GITHUB_OUTPUT && result) {
     await appendTo('GITHUB_OUTPUT', env.GITHUB_OUTPUT, `${outputLines(result).join('\n')}\n`);

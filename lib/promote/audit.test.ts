@@ -195,6 +195,22 @@ t.test('notificationText', async (t) => {
       '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) already promoted to ghcr.io/o/app → 1.2.3 (no tag changed) by alice',
     ],
     [
+      'a hotfix: only the tags already on the digest count as promoted',
+      auditEventFromPromotion(
+        {
+          ...promotion,
+          tags: [
+            { tag: '1.4.9', action: 'unchanged', previousDigest: d('a') },
+            { tag: 'latest', action: 'unchanged', previousDigest: d('f'), reason: 'higher' },
+          ],
+          record: null,
+        },
+        undefined,
+        now,
+      ),
+      '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) already promoted to ghcr.io/o/app → 1.4.9 (no tag changed)',
+    ],
+    [
       'promotion with a conflict',
       auditEventFromPromotion(
         {

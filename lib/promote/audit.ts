@@ -417,7 +417,10 @@ export function notificationText(e: AuditEvent): string {
     if (changed.length > 0) {
       line = `✅ ${e.dryRun ? 'dry run: would promote' : 'promoted'} ${source} to ${repo} → ${changed.join(', ')}`;
     } else {
-      const all = tags.map((t) => slack(t.tag)).join(', ');
+      const all = tags
+        .filter((t) => t.previousDigest === e.digest)
+        .map((t) => slack(t.tag))
+        .join(', ');
       line = `✅ ${dry}${source} already promoted to ${repo}${all ? ` → ${all}` : ''} (no tag changed)`;
     }
   } else if (e.action === 'rollback') {
