@@ -40,6 +40,7 @@ const hints: Record<string, string> = {
     'content is not the size its descriptor says; nothing was tagged — check the source registry',
   ERR_MANIFEST_INVALID: 'the manifest cannot be trusted; nothing was tagged',
   ERR_MANIFEST_TOO_LARGE: 'manifests over 4 MiB are refused',
+  ERR_POLICY: 'nothing was written; see docs/image-tagging-strategy.md and docs/promotion.md',
   ERR_VERIFY_FAILED: 're-run the copy or promotion to repair what is missing',
   ERR_UNSUPPORTED_MEDIA_TYPE: 're-push the image with a current client',
 };
