@@ -378,6 +378,28 @@ function splitKey(text: string): KeyLine | { problem: string } | undefined {
   return { key, rest: text.slice(m.index + 1).trim() };
 }
 
+/** The one-character escapes of YAML double-quoted scalars (YAML 1.2 §5.7). */
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
 /** readQuoted reads a quoted scalar starting at `start`; `end` is just past the closing quote. */
 function readQuoted(
   text: string,
@@ -405,28 +427,8 @@ function readQuoted(
       continue;
     }
     const e = text[++i];
-    const simple: Record<string, string> = {
-      '0': '\0',
-      a: '\x07',
-      b: '\b',
-      t: '\t',
-      '\t': '\t',
-      n: '\n',
-      v: '\v',
-      f: '\f',
-      r: '\r',
-      e: '\x1b',
-      ' ': ' ',
-      '"': '"',
-      '/': '/',
-      '\\': '\\',
-      N: '\u0085',
-      _: '\u00a0',
-      L: '\u2028',
-      P: '\u2029',
-    };
-    if (e !== undefined && simple[e] !== undefined) {
-      value += simple[e];
+    if (e !== undefined && ESCAPES[e] !== undefined) {
+      value += ESCAPES[e];
       continue;
     }
     const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
