@@ -42,10 +42,35 @@ export {
 } from './manifest.js';
 export * as mediaTypes from './media-types.js';
 export { formatPlatform, type Platform, parsePlatform, platformMatches } from './platform.js';
+export {
+  type BatchDefaults,
+  type BatchError,
+  type BatchFailure,
+  type BatchOptions,
+  type BatchOutcome,
+  type BatchResult,
+  type BatchSuccess,
+  DEFAULT_PARALLEL,
+  type PromoteFn,
+  parseShard,
+  promoteBatch,
+  type Shard,
+  selectShard,
+} from './promote/batch.js';
 export { type HistoryResult, history } from './promote/history.js';
 export { LEDGER_TAG } from './promote/ledger.js';
 export { deriveSemverTags, isImmutableTag } from './promote/policy.js';
 export { type PromoteOptions, promote } from './promote/promote.js';
+export {
+  formatPromotionEntry,
+  type ParsePromotionFileOptions,
+  PROMOTION_KEYS,
+  type PromotionEntry,
+  PromotionFileError,
+  type PromotionFileProblem,
+  type PromotionSpec,
+  parsePromotionFile,
+} from './promote/promotion-file.js';
 export { type ProvenanceEnv, provenanceFromEnv } from './promote/provenance.js';
 export { prune } from './promote/prune.js';
 export { RECORD_ARTIFACT_TYPE } from './promote/record.js';
