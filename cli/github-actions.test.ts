@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import t from 'tap';
 import { type Digest, NotFoundError, PolicyError, UsageError } from '../lib/index.js';
 import type { PromotionResult, RollbackResult } from '../lib/promote/types.js';
+import { hintFor } from './exit-codes.js';
 import {
   type ActionResult,
   errorAnnotation,
@@ -21,6 +22,12 @@ import {
   summaryMarkdown,
   warningAnnotation,
 } from './github-actions.js';
+
+/** hint renders the CLI's hint for a code (they are worded elsewhere), or nothing. */
+const hint = (code: string, render: (h: string) => string): string => {
+  const h = hintFor(code);
+  return h ? render(h) : '';
+};
 
 const d = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 
@@ -234,7 +241,7 @@ t.test('failureMarkdown escapes the message', async (t) => {
       '',
       'tag &lt;1.2.3&gt; \\| \\*moved\\* second line',
       '',
-      '`ERR_POLICY`',
+      `\`ERR_POLICY\`${hint('ERR_POLICY', (h) => ` — ${mdText(h)}`)}`,
       '',
     ].join('\n'),
   );
@@ -260,7 +267,7 @@ t.test('errorAnnotation: one line, the stderr text, escaped', async (t) => {
       'promote',
       new PolicyError('tag 1.2.3 would move\nuse --allow-overwrite (100%)'),
     ),
-    '::error title=oci-promote promote::tag 1.2.3 would move use --allow-overwrite (100%25) [ERR_POLICY]',
+    `::error title=oci-promote promote::tag 1.2.3 would move use --allow-overwrite (100%25)${hint('ERR_POLICY', (h) => ` — ${escapeData(h)}`)} [ERR_POLICY]`,
   );
   t.equal(
     errorAnnotation('rollback', new UsageError('bad')),

@@ -145,6 +145,8 @@ function mdCode(s: string): string {
   return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
 /** summaryMarkdown renders a result as a step summary section. */
@@ -167,7 +169,7 @@ export function summaryMarkdown(result: ActionResult): string {
       lines.push(
         row([
           dry ? 'to copy' : 'copied',
-          `${c.manifests.copied} manifests, ${c.blobs.copied} blobs (${formatBytes(c.bytesCopied)}), ` +
+          `${plural(c.manifests.copied, 'manifest')}, ${plural(c.blobs.copied, 'blob')} (${formatBytes(c.bytesCopied)}), ` +
             `${c.blobs.mounted} mounted; ${c.manifests.skipped + c.blobs.skipped} already present`,
         ]),
       );
