@@ -9,7 +9,7 @@
 // (block maps, `- ` sequences of maps, `|`/`>-` block scalars, quoted and plain scalars)
 // lives here. It refuses anything it does not understand rather than guessing.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -102,8 +102,14 @@ export function parseYamlSubset(source: string): Yaml {
     const out: Yaml[] = [];
     for (let line = peek(); line && line.indent === indent; line = peek()) {
       if (!line.text.startsWith('- ')) break;
+      const item = line.text.slice(2).trim();
+      if (!/^[A-Za-z0-9_.-]+:(\s|$)/.test(item)) {
+        i++;
+        out.push(scalar(item, line.no));
+        continue;
+      }
       // `- key: value` opens a map indented two more: rewrite the dash as spaces.
-      raw[i] = `${' '.repeat(indent)}  ${line.text.slice(2)}`;
+      raw[i] = `${' '.repeat(indent)}  ${item}`;
       out.push(block(indent + 2));
     }
     return out;
@@ -131,13 +137,14 @@ const asStr = (y: Yaml | undefined): string | undefined => (typeof y === 'string
 t.test('the YAML subset parser', async (t) => {
   t.strictSame(
     parseYamlSubset(
-      'a: 1\nb:\n  c: "x: y"\n  d: |\n    line 1\n\n    line 2\ne:\n  - name: n\n    run: r # c\n  - k: v\nf: >-\n  one\n  two\n',
+      'a: 1\nb:\n  c: "x: y"\n  d: |\n    line 1\n\n    line 2\ne:\n  - name: n\n    run: r # c\n  - k: v\nf: >-\n  one\n  two\ng:\n  - 5000:5000\n  - main\n',
     ),
     {
       a: '1',
       b: { c: 'x: y', d: 'line 1\n\nline 2\n' },
       e: [{ name: 'n', run: 'r' }, { k: 'v' }],
       f: 'one two',
+      g: ['5000:5000', 'main'],
     },
   );
   t.throws(() => parseYamlSubset('a: [1, 2]\n'), /unsupported/);
@@ -528,6 +535,81 @@ t.test(
   async (t) => {
     for (const f of ['--steps', '--to', '--dry-run', '--audit-log', '--notify-url']) {
       t.match(rollbackHelp, new RegExp(`${f}\\b`), `rollback ${f}`);
+    }
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Workflows that use the action (`uses: ./`)
+
+const workflowDir = join(root, '.github', 'workflows');
+const workflowFiles = (await readdir(workflowDir).catch(() => [] as string[])).filter((f) =>
+  /\.ya?ml$/.test(f),
+);
+
+t.test(
+  'workflows: every `uses: ./` passes declared inputs; outputs read are declared',
+  { skip: workflowFiles.length === 0 && 'no workflows' },
+  async (t) => {
+    for (const file of workflowFiles) {
+      const wf = asMap(parseYamlSubset(await readFile(join(workflowDir, file), 'utf8')), file);
+      for (const [jobName, job] of Object.entries(asMap(wf.jobs, `${file} jobs`))) {
+        const jobSteps = (asMap(job, jobName).steps as Yaml[]).map((s, n) =>
+          asMap(s, `${jobName} ${n}`),
+        );
+        const local = new Set<string>();
+        for (const s of jobSteps) {
+          if (s.uses !== './') continue;
+          if (typeof s.id === 'string') local.add(s.id);
+          for (const k of Object.keys(asMap(s.with ?? {}, 'with'))) {
+            t.ok(k in inputs, `${file} ${jobName} "${s.name}": input ${k} is declared`);
+          }
+        }
+        const text = JSON.stringify(jobSteps);
+        for (const m of text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
+          if (!local.has(m[1]!)) continue;
+          t.ok(
+            m[2]! in outputs,
+            `${file} ${jobName}: steps.${m[1]}.outputs.${m[2]} is an output of the action`,
+          );
+        }
+        for (const s of jobSteps) {
+          const run = asStr(s.run);
+          if (run !== undefined)
+            t.notMatch(run, /\$\{\{/, `${file} ${jobName} "${s.name}": no \${{ }} in the script`);
+        }
+      }
+    }
+  },
+);
+
+t.test(
+  'workflows: shellcheck passes on every run script',
+  {
+    skip:
+      (workflowFiles.length === 0 && 'no workflows') ||
+      (!hasShellcheck && 'shellcheck is not installed (CI installs it)'),
+  },
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'oci-promote-wf-sc-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    let n = 0;
+    for (const file of workflowFiles) {
+      const wf = asMap(parseYamlSubset(await readFile(join(workflowDir, file), 'utf8')), file);
+      for (const [jobName, job] of Object.entries(asMap(wf.jobs, `${file} jobs`))) {
+        for (const step of asMap(job, jobName).steps as Yaml[]) {
+          const s = asMap(step, jobName);
+          const run = asStr(s.run);
+          if (run === undefined) continue;
+          const path = join(dir, `script-${++n}.sh`);
+          await writeFile(path, `#!/usr/bin/env bash\n${run}`);
+          // SC2016: single-quoted {{.Digest}} templates are meant literally.
+          const r = spawnSync('shellcheck', ['--shell=bash', '--exclude=SC2016', path], {
+            encoding: 'utf8',
+          });
+          t.equal(r.status, 0, `${file} ${jobName} "${s.name}"\n${r.stdout}${r.stderr}`);
+        }
+      }
     }
   },
 );
