@@ -43,6 +43,26 @@ export {
 export * as mediaTypes from './media-types.js';
 export { formatPlatform, type Platform, parsePlatform, platformMatches } from './platform.js';
 export {
+  type AuditAction,
+  type AuditError,
+  type AuditEvent,
+  AuditLogError,
+  appendAuditLog,
+  auditError,
+  auditEventFromFailure,
+  auditEventFromPromotion,
+  auditEventFromPrune,
+  auditEventFromRollback,
+  checkAuditLog,
+  type FailureContext,
+  type NotificationBody,
+  type NotifyOptions,
+  type NotifyResult,
+  notificationText,
+  notify,
+  notifyUrlOrigin,
+} from './promote/audit.js';
+export {
   type BatchDefaults,
   type BatchError,
   type BatchFailure,

@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import {
+  auditEventFromPromotion,
   type PromotionResult,
   parseReference,
   parseRepository,
@@ -14,6 +15,7 @@ import {
 import type { RunCommand } from '../command.js';
 import { formatBytes, shortDigest } from '../format.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
+import { reported } from '../report.js';
 import type { CommandOutput, GlobalArgs, Runtime } from '../runtime.js';
 import { version } from '../version.js';
 
@@ -81,28 +83,44 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
 
 async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput> {
   if (!args.src || !args.to) throw new UsageError('promote needs a source and --to <repository>');
+  const provenance = provenanceFromEnv(rt.io.env);
   const progress = rt.progress();
+  const failure = {
+    action: 'promote' as const,
+    repository: args.to,
+    source: args.src,
+    dryRun: args.dryRun,
+  };
   try {
-    const copy = copyOptions(args, rt, progress.onEvent);
-    const result = await promote(
-      rt.client(),
-      {
-        source: parseReference(args.src),
-        target: parseRepository(args.to),
-        ...(args.tag?.length && { tags: args.tag }),
-        semver: args.semver,
-        allowOverwrite: args.allowOverwrite,
-        requireReferrers: args.requireReferrer ?? [],
-        referrers: copy.referrers === true,
-        dryRun: copy.dryRun === true,
-        ...(copy.platforms?.length && { platforms: copy.platforms }),
-        ...(copy.jobs !== undefined && { jobs: copy.jobs }),
-        provenance: provenanceFromEnv(rt.io.env),
-        ...(copy.signal && { signal: copy.signal }),
-        ...(copy.onEvent && { onEvent: copy.onEvent }),
-        logger: rt.logger,
+    const result = await reported(
+      rt,
+      args,
+      failure,
+      provenance,
+      () => {
+        const copy = copyOptions(args, rt, progress.onEvent);
+        return promote(
+          rt.client(),
+          {
+            source: parseReference(args.src!),
+            target: parseRepository(args.to!),
+            ...(args.tag?.length && { tags: args.tag }),
+            semver: args.semver,
+            allowOverwrite: args.allowOverwrite,
+            requireReferrers: args.requireReferrer ?? [],
+            referrers: copy.referrers === true,
+            dryRun: copy.dryRun === true,
+            ...(copy.platforms?.length && { platforms: copy.platforms }),
+            ...(copy.jobs !== undefined && { jobs: copy.jobs }),
+            provenance,
+            ...(copy.signal && { signal: copy.signal }),
+            ...(copy.onEvent && { onEvent: copy.onEvent }),
+            logger: rt.logger,
+          },
+          { tool: `oci-promote/${version}` },
+        );
       },
-      { tool: `oci-promote/${version}` },
+      (r) => auditEventFromPromotion(r, provenance),
     );
     return promoteOutput(result);
   } finally {

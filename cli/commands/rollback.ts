@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import {
+  auditEventFromRollback,
   parseDigest,
   parseReference,
   provenanceFromEnv,
@@ -11,6 +12,7 @@ import {
   rollback,
 } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
+import { reported } from '../report.js';
 import type { CommandOutput, GlobalArgs } from '../runtime.js';
 import { version } from '../version.js';
 
@@ -58,19 +60,33 @@ export function rollbackCommand(run: RunCommand): CommandModule<object, Rollback
         }) as unknown as Argv<RollbackArgs>,
     handler: (args) =>
       run(args, async (rt) => {
-        const result = await rollback(
-          rt.client(),
-          {
-            target: parseReference(args.target),
-            ...(args.steps !== undefined && { steps: args.steps }),
-            ...(args.to !== undefined && { to: parseDigest(args.to) }),
-            allowOverwrite: args.allowOverwrite,
-            dryRun: args.dryRun,
-            provenance: provenanceFromEnv(rt.io.env),
-            ...(rt.signal && { signal: rt.signal }),
-            logger: rt.logger,
-          },
-          { tool: `oci-promote/${version}` },
+        const provenance = provenanceFromEnv(rt.io.env);
+        const failure = {
+          action: 'rollback' as const,
+          repository: args.target,
+          dryRun: args.dryRun,
+        };
+        const result = await reported(
+          rt,
+          args,
+          failure,
+          provenance,
+          () =>
+            rollback(
+              rt.client(),
+              {
+                target: parseReference(args.target),
+                ...(args.steps !== undefined && { steps: args.steps }),
+                ...(args.to !== undefined && { to: parseDigest(args.to) }),
+                allowOverwrite: args.allowOverwrite,
+                dryRun: args.dryRun,
+                provenance,
+                ...(rt.signal && { signal: rt.signal }),
+                logger: rt.logger,
+              },
+              { tool: `oci-promote/${version}` },
+            ),
+          (r) => auditEventFromRollback(r, provenance),
         );
         return rollbackOutput(result);
       }),
