@@ -69,23 +69,25 @@ export function withBatchFlags<T>(y: Argv<T>): Argv<T & BatchFlags> {
   return y
     .option('from-file', {
       type: 'string',
-      requiresArg: true,
       describe:
         'promote every entry of this promotions file (JSON or YAML, see docs/cli.md); "-" reads stdin',
     })
     .option('shard', {
       type: 'string',
-      requiresArg: true,
       describe:
         'with --from-file: only shard I of N (entry k goes to shard k mod N + 1), e.g. 2/4 in a 4-job matrix',
     })
     .option('parallel', {
       type: 'number',
-      requiresArg: true,
       describe: `with --from-file: promotions at once (default ${DEFAULT_PARALLEL}, at most ${MAX_PARALLEL})`,
     })
-    .implies('shard', 'from-file')
-    .implies('parallel', 'from-file') as unknown as Argv<T & BatchFlags>;
+    .check((argv) => {
+      const a = argv as BatchFlags;
+      if (a.fromFile === undefined && (a.shard !== undefined || a.parallel !== undefined)) {
+        throw new UsageError('--shard and --parallel go with --from-file: name a promotions file');
+      }
+      return true;
+    }) as unknown as Argv<T & BatchFlags>;
 }
 
 /** runBatch runs `promote --from-file`; exit code 1 in its output when an entry failed. */
@@ -99,6 +101,7 @@ export async function runBatch(
       '--from-file takes sources, targets and tags from the file: leave out <src>, --to and --tag',
     );
   }
+  if (args.fromFile === '') throw new UsageError('--from-file needs a file name (or - for stdin)');
   const shard = args.shard === undefined ? null : parseShard(args.shard);
   const parallel = args.parallel ?? DEFAULT_PARALLEL;
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
