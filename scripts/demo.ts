@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the main job end to end on two local registries it starts itself.
- * A sample multi-platform image (busybox, built with umoci) is pushed to "staging" with
- * skopeo, then the real `oci-promote` CLI inspects it, copies it to "production",
- * verifies it there, and shows that a second copy is a no-op.
+ * Two versions of a sample image (busybox, built with umoci) are pushed to "staging" with
+ * skopeo; the real `oci-promote` CLI promotes them to "production" with semver tags,
+ * shows the history kept in the registry, and rolls `latest` back.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -42,45 +42,60 @@ try {
   registries.push(staging, production);
   console.log(`staging    ${staging.host}\nproduction ${production.host}`);
 
-  say('Pushing a sample image to staging with skopeo (a linux/amd64 + linux/arm64 index)');
-  const pushed = await pushLayout(staging, BUSYBOX_LAYOUT, 'multiarch', 'team/app', '1.0.0');
+  say('Pushing a sample image to staging with skopeo (busybox, linux/amd64)');
+  const pushed = await pushLayout(staging, BUSYBOX_LAYOUT, 'amd64', 'team/app', '1.0.0');
   console.log(`${staging.host}/team/app:1.0.0 -> ${pushed}`);
 
-  const src = `${staging.host}/team/app:1.0.0`;
-  const dst = `${production.host}/team/app:1.0.0`;
+  say('A second version lands in staging (a linux/amd64 + linux/arm64 index)');
+  const pushed2 = await pushLayout(staging, BUSYBOX_LAYOUT, 'multiarch', 'team/app', '1.1.0');
+  console.log(`${staging.host}/team/app:1.1.0 -> ${pushed2}`);
 
+  const prod = `${production.host}/team/app`;
   say('What is in staging');
-  cli('inspect', src);
+  cli('inspect', `${staging.host}/team/app:1.0.0`);
 
-  say('Copy it to production: by digest, verified while streaming, tag written last');
-  const copied = await countAt(production, () => cli('copy', src, dst));
-  console.log(`production served: ${copied}`);
+  say('Promote 1.0.0 to production: copied by digest, verified, tags written last');
+  const first = await countAt(production, () =>
+    cli('promote', `${staging.host}/team/app:1.0.0`, '--to', prod, '--semver'),
+  );
+  console.log(`production served: ${first}`);
 
-  say('Production now holds exactly the same digest');
-  const digest = cli('digest', dst);
-  cli('verify', '--deep', '--digest', digest, dst);
+  say('Promote 1.1.0: 1.1.0 and 1.1 are created, 1 and latest move');
+  cli('promote', `${staging.host}/team/app:1.1.0`, '--to', prod, '--semver', '--quiet');
 
-  say('Copying again changes nothing and costs a handful of requests');
-  const again = await countAt(production, () => cli('copy', '--quiet', src, dst));
+  say('Promoting 1.1.0 again changes nothing and costs a handful of requests');
+  const again = await countAt(production, () =>
+    cli('promote', `${staging.host}/team/app:1.1.0`, '--to', prod, '--semver', '--quiet'),
+  );
   console.log(`production served: ${again}`);
 
-  say('Only one platform, as a new filtered index (the digest changes and says so)');
-  cli(
-    'copy',
-    '--platform',
-    'linux/arm64',
-    '--json',
-    src,
-    `${production.host}/team/app-arm64:1.0.0`,
+  say('A different image as 1.1.0 is refused: full versions are immutable (exit code 3)');
+  const refused = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'promote',
+      `${staging.host}/team/app:1.0.0`,
+      '--to',
+      prod,
+      '--tag',
+      '1.1.0',
+      '--plain-http',
+    ],
+    { encoding: 'utf8' },
+  );
+  process.stdout.write(
+    `$ oci-promote promote ${staging.host}/team/app:1.0.0 --to ${prod} --tag 1.1.0\n${refused.stderr}exit code ${refused.status}\n`,
   );
 
-  say('Bad input is refused before any request (exit code 2)');
-  const bad = spawnSync(process.execPath, [bin, 'copy', `${staging.host}/Team/App:1`, dst], {
-    encoding: 'utf8',
-  });
-  process.stdout.write(
-    `$ oci-promote copy ${staging.host}/Team/App:1 ${dst}\n${bad.stderr}exit code ${bad.status}\n`,
-  );
+  say('History, kept in the production registry itself');
+  cli('history', prod);
+
+  say('Something is wrong with 1.1.0: roll latest back');
+  cli('rollback', `${prod}:latest`);
+  cli('history', `${prod}:latest`);
+  const latest = cli('digest', `${prod}:latest`);
+  cli('verify', '--deep', '--digest', latest, `${prod}:latest`);
 
   say('Done');
 } finally {

@@ -3,7 +3,7 @@
  * newest first.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { history, parseReference, UsageError } from '../../lib/index.js';
+import { type HistoryEntry, history, parseReference, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import { shortDigest } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
@@ -27,21 +27,34 @@ export function historyCommand(run: RunCommand): CommandModule<object, Args> {
         if (target.digest)
           throw new UsageError('history takes host/path or host/path:tag, not a digest');
         const result = await history(rt.client(), target, rt.signal);
-        const rows = result.entries.map((e) =>
-          [
-            e.time,
-            e.action.padEnd(8),
-            e.tag.padEnd(12),
-            shortDigest(e.digest),
-            e.previousDigest ? `was ${shortDigest(e.previousDigest)}` : 'new'.padEnd(23),
-            e.actor ?? '-',
-            e.source ?? '',
-          ].join('  '),
-        );
         return {
           json: result,
-          text: rows.length > 0 ? rows : [`no recorded history for ${args.target}`],
+          text:
+            result.entries.length > 0
+              ? historyLines(result.entries)
+              : [`no recorded history for ${args.target}`],
         };
       }),
   };
+}
+
+/** historyLines renders one line per record (its tag changes together), newest first. */
+export function historyLines(entries: readonly HistoryEntry[]): string[] {
+  const lines: string[] = [];
+  let last: string | undefined;
+  for (const e of entries) {
+    const change = `${e.tag} (${e.previousDigest ? `was ${shortDigest(e.previousDigest)}` : 'new'})`;
+    if (e.record === last) {
+      lines[lines.length - 1] += `, ${change}`;
+      continue;
+    }
+    last = e.record;
+    const who = [e.actor && `by ${e.actor}`, e.source && `from ${e.source}`]
+      .filter(Boolean)
+      .join(' ');
+    lines.push(
+      `${e.time}  ${e.action.padEnd(8)}  ${shortDigest(e.digest)}  ${who ? `${who}: ` : ''}${change}`,
+    );
+  }
+  return lines;
 }

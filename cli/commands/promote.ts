@@ -131,7 +131,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
 /** promoteOutput renders a promotion result; tag conflicts make it a failure (exit 1). */
 export function promoteOutput(r: PromotionResult): CommandOutput {
   const lines = [
-    `${r.dryRun ? 'Would promote' : 'Promoted'} ${r.source}`,
+    `${r.dryRun ? 'Would promote' : r.tags.some((t) => t.action !== 'unchanged') ? 'Promoted' : 'Already promoted:'} ${r.source}`,
     `  to        ${r.repository}@${r.digest}`,
     ...r.tags.map(
       (t) =>
