@@ -4,15 +4,28 @@
  * is read and validated as a whole first — any problem exits 2 and promotes nothing.
  * Then every entry runs, a failure never stopping the others, and the summary lists
  * each one; exit 1 if any failed.
+ *
+ * Reports: `--audit-log` gets one line and `--notify-url` one message per entry, as each
+ * finishes; in GitHub Actions each failed entry is an `::error::` annotation pointing at
+ * its line of the file, the step summary gets one table for the batch, and the step
+ * outputs are `succeeded` and `failed`.
  */
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import {
+  type AuditEvent,
+  appendAuditLog,
+  auditEventFromFailure,
+  auditEventFromPromotion,
   type BatchResult,
+  checkAuditLog,
   DEFAULT_PARALLEL,
   formatPromotionEntry,
   formatReference,
+  notify,
+  notifyUrlOrigin,
   type PromotionResult,
+  type Provenance,
   parsePromotionFile,
   parseShard,
   promoteBatch,
@@ -21,7 +34,8 @@ import {
   selectShard,
   UsageError,
 } from '../lib/index.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, hintFor } from './exit-codes.js';
+import { escapeData, escapeProperty, GitHubOutputError, mdText } from './github-actions.js';
 import { type CopyArgs, copyOptions } from './options.js';
 import type { CommandOutput, GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
@@ -53,6 +67,10 @@ export type BatchArgs = GlobalArgs &
     semver?: boolean;
     allowOverwrite?: boolean;
     requireReferrer?: string[];
+    /** Append one JSON line per entry. */
+    auditLog?: string;
+    /** POST one message per entry. */
+    notifyUrl?: string;
   };
 
 /** BatchHooks let the promote command add its per-promotion side effects (audit, notify). */
@@ -109,13 +127,17 @@ export async function runBatch(
       `--parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${parallel}`,
     );
   }
-  // Checks --jobs and --platform before anything is read or sent.
+  // Checks --jobs, --platform, the notify URL and the audit log before anything is sent.
   const copy = copyOptions(args, rt, undefined);
+  if (args.notifyUrl) notifyUrlOrigin(args.notifyUrl);
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
   const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile), name);
   const selected = shard ? selectShard(entries, shard.index, shard.count) : entries;
+  if (args.auditLog) await checkAuditLog(args.auditLog);
 
+  const provenance = provenanceFromEnv(rt.io.env);
+  const warnings: string[] = [];
   const progress = rt.progress();
   let finished = 0;
   try {
@@ -124,7 +146,7 @@ export async function runBatch(
       defaults: {
         ...(copy.jobs !== undefined && { jobs: copy.jobs }),
         dryRun: args.dryRun,
-        provenance: provenanceFromEnv(rt.io.env),
+        provenance,
         logger: rt.logger,
         ...(rt.signal && { signal: rt.signal }),
         onEvent: progress.onEvent,
@@ -146,18 +168,68 @@ export async function runBatch(
             `[${finished}/${selected.length}] failed ${what}: ${r.error.message}`,
           );
         }
+        await reportEntry(rt, args, r, provenance, warnings);
         await hooks.onResult?.(r);
       },
     });
-    return batchOutput(outcome.results, {
-      file: name,
-      shard,
-      total: entries.length,
-      dryRun: args.dryRun,
-    });
+    const info = { file: name, shard, total: entries.length, dryRun: args.dryRun };
+    await reportBatchToGitHub(rt, info, outcome.results, warnings);
+    return batchOutput(outcome.results, info);
   } finally {
     progress.done();
   }
+}
+
+/**
+ * reportEntry writes an entry's audit line and notification. An audit log that cannot
+ * be written fails a promoted entry (thrown: the batch records it); after a failed one it
+ * is logged, never hiding the failure. An undelivered notification is a warning.
+ */
+async function reportEntry(
+  rt: Runtime,
+  args: BatchArgs,
+  r: BatchResult,
+  provenance: Provenance,
+  warnings: string[],
+): Promise<void> {
+  if (!args.auditLog && !args.notifyUrl) return;
+  const event = auditEventOf(r, provenance, args.dryRun);
+  if (args.auditLog) {
+    try {
+      await appendAuditLog(args.auditLog, event);
+    } catch (e) {
+      if (r.ok) throw e;
+      rt.logger.error({ line: r.line }, (e as Error).message);
+    }
+  }
+  if (args.notifyUrl) {
+    const n = await notify(args.notifyUrl, event, {
+      ...(rt.signal && { signal: rt.signal }),
+      userAgent: `oci-promote/${version}`,
+    });
+    if (!n.ok && n.error) {
+      rt.logger.warn({ line: r.line }, n.error);
+      warnings.push(n.error);
+    }
+  }
+}
+
+/** auditEventOf is an entry's audit event: the promotion, or what failed and why. */
+export function auditEventOf(r: BatchResult, provenance: Provenance, dryRun: boolean): AuditEvent {
+  if (r.ok) return auditEventFromPromotion(r.result, provenance);
+  const base = r.result
+    ? auditEventFromPromotion(r.result, provenance)
+    : auditEventFromFailure(
+        {
+          action: 'promote',
+          repository: formatReference(r.entry.target),
+          source: formatReference(r.entry.source),
+          dryRun,
+        },
+        undefined,
+        provenance,
+      );
+  return { ...base, ok: false, error: { ...r.error } };
 }
 
 async function readPromotionFile(rt: Runtime, path: string): Promise<string> {
@@ -242,4 +314,93 @@ function tagsHere(r: PromotionResult): string {
     .filter((t) => t.action !== 'unchanged' || t.previousDigest === r.digest)
     .map((t) => t.tag)
     .join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions
+
+/** code renders a reference, digest or tag as a code span (they hold no ` or |). */
+const code = (s: string) => `\`${s.replace(/[`|]/g, '')}\``;
+
+/** batchSummaryMarkdown renders the batch as a step summary section: one row per entry. */
+export function batchSummaryMarkdown(
+  results: readonly BatchResult[],
+  info: BatchSummaryInfo,
+): string {
+  const failed = results.filter((r) => !r.ok).length;
+  const succeeded = results.length - failed;
+  const icon = failed > 0 ? '❌' : info.dryRun ? '🧪' : '✅';
+  const counts = `${succeeded} ${info.dryRun ? 'planned (dry run, nothing written)' : 'promoted'}, ${failed} failed`;
+  const shard = info.shard
+    ? ` (shard ${info.shard.index}/${info.shard.count}: ${results.length} of ${info.total} entries)`
+    : '';
+  const lines = [
+    `### ${icon} oci-promote promote --from-file ${code(info.file)}: ${counts}${shard}`,
+    '',
+    '| | line | source | to | digest | tags or error |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of results) {
+    const cells = [
+      r.ok ? '✅' : '❌',
+      String(r.line),
+      code(formatReference(r.entry.source)),
+      code(formatReference(r.entry.target)),
+      r.result ? code(r.result.digest) : '—',
+      r.ok
+        ? tagsHere(r.result).split(' ').filter(Boolean).map(code).join(' ') || '—'
+        : `${mdText(r.error.message)} ${code(r.error.code)}`,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** failureAnnotation is the `::error::` of a failed entry, pointing at its line of the file. */
+export function failureAnnotation(r: BatchResult & { ok: false }, file: string | null): string {
+  const hint = hintFor(r.error.code);
+  const text = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}: ${r.error.message}${hint ? ` — ${hint}` : ''} [${r.error.code}]`;
+  const where = file ? `file=${escapeProperty(file)},line=${r.line},` : '';
+  return `::error ${where}title=${escapeProperty('oci-promote promote')}::${escapeData(text)}`;
+}
+
+async function appendTo(variable: string, path: string, text: string): Promise<void> {
+  try {
+    await appendFile(path, text, { encoding: 'utf8' });
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new GitHubOutputError(`cannot write ${variable} (${path}): ${reason}`, { cause: e });
+  }
+}
+
+/** reportBatchToGitHub reports the batch through what the environment provides, if anything. */
+async function reportBatchToGitHub(
+  rt: Runtime,
+  info: BatchSummaryInfo,
+  results: readonly BatchResult[],
+  warnings: readonly string[],
+): Promise<void> {
+  const env = rt.io.env;
+  if (env.GITHUB_ACTIONS === 'true') {
+    const file = info.file === '<stdin>' ? null : info.file;
+    for (const r of results) if (!r.ok) rt.io.stderr.write(`${failureAnnotation(r, file)}\n`);
+    for (const w of warnings) {
+      rt.io.stderr.write(
+        `::warning title=${escapeProperty('oci-promote promote')}::${escapeData(w)}\n`,
+      );
+    }
+  }
+  if (env.GITHUB_OUTPUT) {
+    const failed = results.filter((r) => !r.ok).length;
+    await appendTo(
+      'GITHUB_OUTPUT',
+      env.GITHUB_OUTPUT,
+      `succeeded=${results.length - failed}\nfailed=${failed}\n`,
+    );
+  }
+  if (env.GITHUB_STEP_SUMMARY) {
+    let md = batchSummaryMarkdown(results, info);
+    if (warnings.length > 0) md += `\n${warnings.map((w) => `> ⚠️ ${mdText(w)}`).join('\n')}\n`;
+    await appendTo('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+  }
 }

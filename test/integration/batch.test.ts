@@ -6,7 +6,10 @@
 // The runBatch group drives cli/batch.ts directly (a Runtime, as the promote command
 // builds it). The CLI group runs `oci-promote promote --from-file …` and waits for the
 // promote command to call runBatch; until then it is skipped, saying so.
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import t from 'tap';
@@ -72,8 +75,9 @@ interface BatchRun {
 /** batch runs cli/batch.ts runBatch as the promote command would, with a Runtime of its own. */
 async function batch(
   over: Partial<BatchArgs> & { fromFile: string },
-  stdin = '',
+  opts: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<BatchRun> {
+  const stdin = opts.stdin ?? '';
   let stderr = '';
   const sink = (write: (s: string) => void) =>
     new Writable({
@@ -96,7 +100,7 @@ async function batch(
   };
   const rt = new Runtime(
     {
-      env: cli.env,
+      env: { ...cli.env, ...opts.env },
       stdout: sink(() => {}),
       stderr: sink((s) => {
         stderr += s;
@@ -304,13 +308,108 @@ t.test('runBatch: --from-file - reads the list from stdin (JSON here)', async (t
   const list = [
     { source: `${src.host}/staging/c:3.0.0`, to: `${dst.host}/prod/stdin`, tags: ['rc'] },
   ];
-  const { out, json } = await batch({ fromFile: '-' }, JSON.stringify(list, null, 2));
+  const { out, json } = await batch({ fromFile: '-' }, { stdin: JSON.stringify(list, null, 2) });
   t.equal(out.exitCode, undefined, 'promoted');
   t.same(json.results[0].entry, { source: list[0]?.source, to: list[0]?.to, tags: ['rc'] });
   t.equal(await headManifest(dst, 'prod/stdin', 'rc'), digests.c);
-  await t.rejects(batch({ fromFile: '-' }, '\n'), {
+  await t.rejects(batch({ fromFile: '-' }, { stdin: '\n' }), {
     code: 'ERR_PROMOTION_FILE',
     message: /^<stdin>:1: the file is empty/,
+  });
+});
+
+t.test('runBatch: audit log, notifications and GitHub Actions reports, per entry', async (t) => {
+  const received: Json[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8');
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200).end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise((r) => server.close(r)));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/secret-token`;
+
+  const path = await file(
+    yaml(entry('staging/a:1.0.0', 'prod/report-a'), entry('staging/missing:1', 'prod/report-b')),
+  );
+  const auditLog = join(work, 'audit.jsonl');
+  const outputs = join(work, 'github-output');
+  const summary = join(work, 'github-summary.md');
+  const { out, stderr } = await batch(
+    { fromFile: path, auditLog, notifyUrl: url },
+    {
+      env: {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_OUTPUT: outputs,
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_RUN_ID: '42',
+      },
+    },
+  );
+  t.equal(out.exitCode, 1);
+
+  const lines = (await readFile(auditLog, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  t.equal(lines.length, 2, 'one audit line per entry');
+  const byRepo = Object.fromEntries(lines.map((l: Json) => [l.repository, l]));
+  t.match(byRepo[`${dst.host}/prod/report-a`], {
+    action: 'promote',
+    ok: true,
+    digest: digests.a,
+    actor: 'octocat',
+    runUrl: 'https://github.com/acme/app/actions/runs/42',
+  });
+  t.match(byRepo[`${dst.host}/prod/report-b`], {
+    action: 'promote',
+    ok: false,
+    source: `${src.host}/staging/missing:1`,
+    error: { code: 'ERR_NOT_FOUND' },
+    actor: 'octocat',
+  });
+
+  t.equal(received.length, 2, 'one notification per entry');
+  t.ok(received.every((m) => typeof m.text === 'string' && m.event.action === 'promote'));
+
+  const errors = stderr.split('\n').filter((l) => l.startsWith('::error'));
+  t.same(errors.length, 1, 'one annotation: the failed entry');
+  t.match(
+    errors[0],
+    new RegExp(
+      `^::error file=${esc(path)},line=5,title=oci-promote promote::${esc(`${src.host}/staging/missing:1 -> ${dst.host}/prod/report-b: `)}.*\\[ERR_NOT_FOUND\\]$`,
+    ),
+  );
+  t.equal(await readFile(outputs, 'utf8'), 'succeeded=1\nfailed=1\n');
+  const md = await readFile(summary, 'utf8');
+  t.match(md, /^### ❌ oci-promote promote --from-file `.*`: 1 promoted, 1 failed\n/);
+  t.match(
+    md,
+    `| ✅ | 3 | \`${src.host}/staging/a:1.0.0\` | \`${dst.host}/prod/report-a\` | \`${digests.a}\` | \`1.0.0\` |`,
+  );
+  t.match(md, `| ❌ | 5 | \`${src.host}/staging/missing:1\` | \`${dst.host}/prod/report-b\` | — |`);
+  t.notMatch(
+    stderr + md + JSON.stringify(lines),
+    /secret-token/,
+    'the notify URL is never printed',
+  );
+
+  await t.rejects(batch({ fromFile: path, auditLog: work }), {
+    category: 'usage',
+    message: /^cannot append to audit log/,
+  });
+  await t.rejects(batch({ fromFile: path, notifyUrl: 'ftp://x' }), {
+    category: 'usage',
+    message: /must be http or https/,
   });
 });
 
