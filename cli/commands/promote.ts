@@ -12,6 +12,7 @@ import {
   provenanceFromEnv,
   UsageError,
 } from '../../lib/index.js';
+import { type BatchFlags, runBatch, withBatchFlags } from '../batch.js';
 import type { RunCommand } from '../command.js';
 import { formatBytes, shortDigest } from '../format.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
@@ -21,7 +22,8 @@ import { version } from '../version.js';
 
 /** PromoteArgs are the flags of `promote`. */
 export type PromoteArgs = GlobalArgs &
-  CopyArgs & {
+  CopyArgs &
+  BatchFlags & {
     src?: string;
     to?: string;
     tag?: string[];
@@ -38,51 +40,61 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
     command: 'promote [src]',
     describe: 'Promote an image: copy it by digest, then write promotion tags and record history',
     builder: (y) =>
-      withCopyFlags(
-        y
-          .positional('src', {
-            type: 'string',
-            describe: 'source: host/path:tag or host/path@digest',
-          })
-          .option('to', { type: 'string', describe: 'target repository: host/path' })
-          .option('tag', {
-            type: 'string',
-            array: true,
-            nargs: 1, // one value per flag, else the positionals after it are swallowed
-            describe: 'tag to write (repeatable); default: the source tag',
-          })
-          .option('semver', {
-            type: 'boolean',
-            default: false,
-            describe:
-              'derive X.Y.Z, X.Y, X and latest from the version tag (floating tags only for the highest release)',
-          })
-          .option('allow-overwrite', {
-            type: 'boolean',
-            default: false,
-            describe: 'let a full-version or sha-* tag move to another digest',
-          })
-          .option('require-referrer', {
-            type: 'string',
-            array: true,
-            nargs: 1,
-            describe: 'refuse unless the source has a referrer of this artifact type (repeatable)',
-          })
-          .option('audit-log', {
-            type: 'string',
-            describe: 'append one JSON line per promotion to this file',
-          })
-          .option('notify-url', {
-            type: 'string',
-            describe: 'POST a JSON message (Slack-compatible "text") on success and failure',
-          }),
+      withBatchFlags(
+        withCopyFlags(
+          y
+            .positional('src', {
+              type: 'string',
+              describe: 'source: host/path:tag or host/path@digest',
+            })
+            .option('to', { type: 'string', describe: 'target repository: host/path' })
+            .option('tag', {
+              type: 'string',
+              array: true,
+              nargs: 1, // one value per flag, else the positionals after it are swallowed
+              describe: 'tag to write (repeatable); default: the source tag',
+            })
+            .option('semver', {
+              type: 'boolean',
+              default: false,
+              describe:
+                'derive X.Y.Z, X.Y, X and latest from the version tag (floating tags only for the highest release)',
+            })
+            .option('allow-overwrite', {
+              type: 'boolean',
+              default: false,
+              describe: 'let a full-version or sha-* tag move to another digest',
+            })
+            .option('require-referrer', {
+              type: 'string',
+              array: true,
+              nargs: 1,
+              describe:
+                'refuse unless the source has a referrer of this artifact type (repeatable)',
+            })
+            .option('audit-log', {
+              type: 'string',
+              describe: 'append one JSON line per promotion to this file',
+            })
+            .option('notify-url', {
+              type: 'string',
+              describe: 'POST a JSON message (Slack-compatible "text") on success and failure',
+            }),
+        ),
       ) as unknown as Argv<PromoteArgs>,
-    handler: (args) => run(args, (rt) => promoteOne(rt, args)),
+    handler: (args) =>
+      run(args, (rt) =>
+        args.fromFile !== undefined
+          ? runBatch(rt, { ...args, fromFile: args.fromFile })
+          : promoteOne(rt, args),
+      ),
   };
 }
 
 async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput> {
-  if (!args.src || !args.to) throw new UsageError('promote needs a source and --to <repository>');
+  if (!args.src || !args.to) {
+    throw new UsageError('promote needs a source and --to <repository>, or --from-file');
+  }
   const provenance = provenanceFromEnv(rt.io.env);
   const progress = rt.progress();
   const failure = {
