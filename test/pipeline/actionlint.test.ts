@@ -32,6 +32,7 @@ t.test('control: an unsafe workflow is reported', async (t) => {
   const bad = join(dir, 'bad.yml');
   await writeFile(
     bad,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
     'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
   );
   const r = await run([bad]);
