@@ -15,7 +15,7 @@ import {
   rollback,
 } from '../../lib/index.js';
 import { writeRandomImage } from '../helpers/random.js';
-import type { Registry } from '../helpers/registry.js';
+import { type Registry, startRegistry } from '../helpers/registry.js';
 import {
   blobExists,
   headManifest,
@@ -431,4 +431,35 @@ t.test('--dry-run plans tags and bytes and writes nothing', async (t) => {
     (e) => e.method !== 'GET' && e.method !== 'HEAD',
   );
   t.same(writes, []);
+});
+
+t.test('prune on a registry that refuses deletion trims history and does not fail', async (t) => {
+  const nodelete = await startRegistry(t, {
+    configure: (c) => {
+      (c.storage as { delete: { enabled: boolean } }).delete.enabled = false;
+    },
+  });
+  const to = (v: string) =>
+    req(`nd:${v}`, 'nd', { target: parseRepository(`${nodelete.host}/nd`), tags: ['latest'] });
+  for (const v of ['1.0.0', '1.1.0', '1.2.0']) {
+    await stage('nd', v);
+    await promote(client, to(v), fast);
+  }
+  const r = await cli.run([
+    'prune',
+    '--plain-http',
+    '--json',
+    '--keep',
+    '1',
+    `${nodelete.host}/nd`,
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.json().removedRecords.length, 2);
+  t.same(r.json().deleted, []);
+  t.match(r.json().deletionSkipped, /does not allow deleting manifests \(405\)/);
+  t.equal(
+    (await history(client, parseRepository(`${nodelete.host}/nd`))).entries.length,
+    1,
+    'ledger trimmed',
+  );
 });
