@@ -27,7 +27,7 @@ t.test('historyLines groups the tags of one record on one line', async (t) => {
         record: D('2'),
         actor: 'bob',
       }),
-      entry({ tag: '1.1.0', source: 'reg/staging/app:1.1.0', actor: 'alice' }),
+      entry({ tag: '1.1.0', source: `reg/staging/app:1.1.0@${D('b')}`, actor: 'alice' }),
       entry({
         tag: 'latest',
         previousDigest: D('a'),

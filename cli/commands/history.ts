@@ -49,7 +49,10 @@ export function historyLines(entries: readonly HistoryEntry[]): string[] {
       continue;
     }
     last = e.record;
-    const who = [e.actor && `by ${e.actor}`, e.source && `from ${e.source}`]
+    const who = [
+      e.actor && `by ${e.actor}`,
+      e.source && `from ${e.source.replace(/@sha(256|512):[0-9a-f]+$/, '')}`,
+    ]
       .filter(Boolean)
       .join(' ');
     lines.push(
