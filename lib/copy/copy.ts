@@ -11,8 +11,9 @@ import { type Logger, silentLogger } from '../log.js';
 import type { Descriptor, Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import type { Platform } from '../platform.js';
+import type { UploadSession } from '../registry/blobs.js';
 import type { FetchedManifest } from '../registry/manifests.js';
-import type { Repository } from '../registry/repository.js';
+import type { Store } from '../registry/store.js';
 import { type RetryOptions, withRetry } from '../transport/retry.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
 import { type Limit, limiter } from './limit.js';
@@ -63,9 +64,9 @@ export interface GraphCopyResult extends CopyStats {
  * `expectedDigest`, when given, must be the digest of what is copied (after filtering).
  */
 export async function copyGraph(
-  src: Repository,
+  src: Store,
   root: FetchedManifest,
-  dst: Repository,
+  dst: Store,
   options: CopyOptions = {},
   expectedDigest?: Digest,
 ): Promise<GraphCopyResult> {
@@ -112,8 +113,8 @@ class CopyRun {
   readonly signal: AbortSignal;
 
   constructor(
-    readonly src: Repository,
-    readonly dst: Repository,
+    readonly src: Store,
+    readonly dst: Store,
     readonly options: CopyOptions,
   ) {
     this.#limit = limiter(options.jobs ?? 4);
@@ -217,8 +218,8 @@ class CopyRun {
       return done(this.#sameRegistry ? 'mounted' : 'copied');
     }
 
-    let session: { location: string } | undefined;
-    if (this.#sameRegistry) {
+    let session: UploadSession | undefined;
+    if (this.#sameRegistry && this.dst.blobs.mount) {
       // Within one registry, mount without a HEAD first: distribution answers 201 when
       // the source has the blob, whether or not the destination already had it.
       const mount = await this.dst.blobs.mount(desc.digest, this.src.name, this.signal);
@@ -230,11 +231,8 @@ class CopyRun {
 
     this.emit({ type: 'blob-start', descriptor: desc });
     await withRetry(
-      async (attempt) => {
-        const s =
-          attempt === 1 && session ? session : await this.dst.blobs.startUpload(this.signal);
-        await this.#transfer(desc, s);
-      },
+      // A retry starts over with a new upload session (the old one was cancelled).
+      (attempt) => this.#transfer(desc, attempt === 1 ? session : undefined),
       {
         ...this.options.retry,
         signal: this.signal,
@@ -250,21 +248,26 @@ class CopyRun {
     done('copied');
   }
 
-  /** #transfer streams one blob from source to destination into an open session. */
-  async #transfer(desc: Descriptor, session: { location: string }): Promise<void> {
+  /** #transfer streams one blob from source to destination (into `session` when given). */
+  async #transfer(desc: Descriptor, session: UploadSession | undefined): Promise<void> {
     let body: Readable | undefined;
     let bodyError: Error | undefined;
     try {
-      body = await this.src.blobs.get(desc, this.signal, (bytes) =>
-        this.emit({ type: 'blob-progress', descriptor: desc, bytes }),
-      );
+      body = await this.src.blobs
+        .get(desc, this.signal, (bytes) =>
+          this.emit({ type: 'blob-progress', descriptor: desc, bytes }),
+        )
+        .catch(async (e: unknown) => {
+          // The session a refused mount opened is not going to be used.
+          if (session) await this.dst.blobs.cancelUpload?.(session);
+          throw e;
+        });
       body.once('error', (e) => {
         bodyError = e;
       });
-      await this.dst.blobs.finishUpload(session, desc, body, this.signal);
+      await this.dst.blobs.upload(desc, body, this.signal, session);
     } catch (e) {
       body?.destroy();
-      await this.dst.blobs.cancelUpload(session);
       // When the source stream failed (digest, size, reset), that is the cause, not the
       // aborted upload it brought down.
       throw bodyError ?? e;

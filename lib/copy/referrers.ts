@@ -10,7 +10,7 @@
 import type { Digest } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
 import { cosignTags } from '../registry/referrers.js';
-import type { Repository } from '../registry/repository.js';
+import type { Store } from '../registry/store.js';
 import type { CopyRun } from './copy.js';
 
 /** CopiedReferrer is one referrer the copy carried (or found already present). */
@@ -31,8 +31,8 @@ export class ReferrerCopier {
 
   constructor(
     private readonly run: CopyRun,
-    private readonly src: Repository,
-    private readonly dst: Repository,
+    private readonly src: Store,
+    private readonly dst: Store,
   ) {}
 
   /** noteIndexed records whether the destination indexed a pushed manifest's subject itself. */

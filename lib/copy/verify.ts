@@ -7,7 +7,7 @@ import { isOciPromoteError, NotFoundError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import { formatReference, type Reference } from '../reference.js';
-import type { Repository } from '../registry/repository.js';
+import type { Store } from '../registry/store.js';
 import { limiter } from './limit.js';
 
 /** VerifyOptions tunes verify. */
@@ -35,7 +35,7 @@ export interface VerifyResult {
 
 /** verify checks a reference in a repository without writing anything. */
 export async function verify(
-  repo: Repository,
+  repo: Store,
   ref: Reference,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
@@ -72,11 +72,7 @@ export async function verify(
   };
 }
 
-async function deepCheck(
-  repo: Repository,
-  root: Descriptor,
-  options: VerifyOptions,
-): Promise<string[]> {
+async function deepCheck(repo: Store, root: Descriptor, options: VerifyOptions): Promise<string[]> {
   const limit = limiter(options.jobs ?? 4);
   const seen = new Set<Digest>();
   const missing: string[] = [];

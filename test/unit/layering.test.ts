@@ -12,13 +12,20 @@ function sources(dir: string): string[] {
     .map((e) => relative(root, join(e.parentPath, e.name)));
 }
 
-const rank: Record<string, number> = { pure: 0, transport: 1, registry: 2, copy: 3, promote: 4 };
+const rank: Record<string, number> = {
+  pure: 0,
+  transport: 1,
+  registry: 2,
+  layout: 2,
+  copy: 3,
+  promote: 4,
+};
 /** code drops comments, so prose about process.env does not count. */
 const code = (text: string): string =>
   text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 
 const layerOf = (file: string): string => {
-  const m = /^lib\/(transport|registry|copy|promote)\//.exec(file);
+  const m = /^lib\/(transport|registry|layout|copy|promote)\//.exec(file);
   return m ? m[1]! : file === 'lib/index.ts' ? 'index' : 'pure';
 };
 

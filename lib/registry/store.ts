@@ -1,0 +1,69 @@
+/**
+ * Store is what the copy engine needs of a place that holds images: a repository of a
+ * registry (Repository), or an OCI image layout on disk. Keeping the engine on this
+ * seam (regclient's `scheme.API`, oras-go's `content.Storage`) lets one engine copy
+ * registry → registry, registry → layout and layout → registry.
+ */
+import type { Readable } from 'node:stream';
+import type { Digest } from '../digest.js';
+import type { Descriptor } from '../manifest.js';
+import type { MountResult, UploadSession } from './blobs.js';
+import type { FetchedManifest, PutResult } from './manifests.js';
+
+/** ManifestAccess reads and writes manifests by tag or digest. */
+export interface ManifestAccess {
+  head(reference: string, signal?: AbortSignal): Promise<Descriptor | undefined>;
+  get(reference: string, signal?: AbortSignal): Promise<FetchedManifest>;
+  put(
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    signal?: AbortSignal,
+  ): Promise<PutResult>;
+}
+
+/** BlobAccess reads and writes blobs by digest. */
+export interface BlobAccess {
+  stat(digest: Digest, signal?: AbortSignal): Promise<{ size?: number } | undefined>;
+  /** get streams a blob, verifying size and digest as it goes. */
+  get(
+    desc: Descriptor,
+    signal?: AbortSignal,
+    onProgress?: (received: number) => void,
+  ): Promise<Readable>;
+  /**
+   * upload stores a blob; the body is read once. `session`, when given, is one the store
+   * opened before (a refused mount). A failed upload leaves nothing behind.
+   */
+  upload(
+    desc: Descriptor,
+    body: Readable | Uint8Array,
+    signal?: AbortSignal,
+    session?: UploadSession,
+  ): Promise<void>;
+  /** mount links a blob from another repository of the same registry, where supported. */
+  mount?(digest: Digest, from: string, signal?: AbortSignal): Promise<MountResult>;
+  /** cancelUpload abandons a session a refused mount opened, when it is not used. */
+  cancelUpload?(session: UploadSession): Promise<void>;
+}
+
+/** ReferrerAccess lists and records referrers. */
+export interface ReferrerAccess {
+  /** True/false once known whether referrers are indexed by the store itself. */
+  readonly api: boolean | undefined;
+  list(subject: Digest, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[]>;
+  addToTagIndex(subject: Digest, desc: Descriptor, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** Store is a repository-like holder of content. */
+export interface Store {
+  /** Where it is: a registry host, or `oci-layout:<path>` (same value = mounts possible). */
+  readonly registry: string;
+  /** The repository name within `registry`. */
+  readonly name: string;
+  readonly manifests: ManifestAccess;
+  readonly blobs: BlobAccess;
+  readonly referrers: ReferrerAccess;
+  listTags(signal?: AbortSignal): Promise<string[]>;
+  toString(): string;
+}
