@@ -10,7 +10,7 @@
  * its line of the file, the step summary gets one table for the batch, and the step
  * outputs are `succeeded` and `failed`.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import {
   type AuditEvent,
@@ -35,7 +35,7 @@ import {
   UsageError,
 } from '../lib/index.js';
 import { EXIT, hintFor } from './exit-codes.js';
-import { escapeData, escapeProperty, GitHubOutputError, mdText } from './github-actions.js';
+import { appendGitHubFile, escapeData, escapeProperty, mdText } from './github-actions.js';
 import { type CopyArgs, copyOptions } from './options.js';
 import type { CommandOutput, GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
@@ -364,15 +364,6 @@ export function failureAnnotation(r: BatchResult & { ok: false }, file: string |
   return `::error ${where}title=${escapeProperty('oci-promote promote')}::${escapeData(text)}`;
 }
 
-async function appendTo(variable: string, path: string, text: string): Promise<void> {
-  try {
-    await appendFile(path, text, { encoding: 'utf8' });
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new GitHubOutputError(`cannot write ${variable} (${path}): ${reason}`, { cause: e });
-  }
-}
-
 /** reportBatchToGitHub reports the batch through what the environment provides, if anything. */
 async function reportBatchToGitHub(
   rt: Runtime,
@@ -392,7 +383,7 @@ async function reportBatchToGitHub(
   }
   if (env.GITHUB_OUTPUT) {
     const failed = results.filter((r) => !r.ok).length;
-    await appendTo(
+    await appendGitHubFile(
       'GITHUB_OUTPUT',
       env.GITHUB_OUTPUT,
       `succeeded=${results.length - failed}\nfailed=${failed}\n`,
@@ -401,6 +392,6 @@ async function reportBatchToGitHub(
   if (env.GITHUB_STEP_SUMMARY) {
     let md = batchSummaryMarkdown(results, info);
     if (warnings.length > 0) md += `\n${warnings.map((w) => `> ⚠️ ${mdText(w)}`).join('\n')}\n`;
-    await appendTo('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+    await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
   }
 }

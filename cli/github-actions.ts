@@ -11,7 +11,8 @@
  * feeding the same `ActionCommandManager`), and stdout must carry nothing but the JSON
  * document under `--json`.
  *
- * The small functions are pure (and unit-tested); `reportToGitHub` does the writing.
+ * The small functions are pure (and unit-tested); `reportToGitHub` does the writing, through
+ * `appendGitHubFile` (which cli/batch.ts uses too).
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
@@ -313,7 +314,15 @@ export interface GitHubReport {
   stderr: NodeJS.WritableStream;
 }
 
-async function appendTo(variable: string, path: string, text: string): Promise<void> {
+/**
+ * appendGitHubFile appends `text` to the file a GitHub Actions variable names (`path` is
+ * its value); throws GitHubOutputError naming `variable` when the file cannot be written.
+ */
+export async function appendGitHubFile(
+  variable: string,
+  path: string,
+  text: string,
+): Promise<void> {
   try {
     await appendFile(path, text, { encoding: 'utf8' });
   } catch (e) {
@@ -340,7 +349,11 @@ export async function reportToGitHub(report: GitHubReport): Promise<void> {
     }
   }
   if (env.GITHUB_OUTPUT && result) {
-    await appendTo('GITHUB_OUTPUT', env.GITHUB_OUTPUT, `${outputLines(result).join('\n')}\n`);
+    await appendGitHubFile(
+      'GITHUB_OUTPUT',
+      env.GITHUB_OUTPUT,
+      `${outputLines(result).join('\n')}\n`,
+    );
   }
   if (env.GITHUB_STEP_SUMMARY) {
     let md = '';
@@ -348,6 +361,6 @@ export async function reportToGitHub(report: GitHubReport): Promise<void> {
     else if (error !== undefined) md = failureMarkdown(command, error);
     const extra = (report.warnings ?? []).map((w) => `> ⚠️ ${mdText(w)}`);
     if (extra.length > 0) md += `\n${extra.join('\n')}\n`;
-    if (md) await appendTo('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+    if (md) await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
   }
 }
