@@ -2,67 +2,37 @@
  * `npm run bench`: copy speed side by side, in one run, on local registries.
  *
  * - cross-registry copy of a 512 MiB, 8-layer image into a fresh registry:
- *   oci-promote vs `skopeo copy --preserve-digests` vs a floor of raw curl streaming
- *   GET → PUT, 4 blobs at a time, no client hashing;
- * - same-registry copy into a new repository (blobs are mounted);
+ *   oci-promote vs `skopeo copy --preserve-digests` vs a floor of raw curl streaming;
+ * - the same for one 2 GiB layer (memory must stay flat in layer size);
+ * - same-registry copy into a new repository (blobs are mounted), as a command and as
+ *   a library call (without Node's start-up);
  * - a no-op re-copy of an image the destination already has.
  *
- * Each figure is the median of BENCH_RUNS runs (default 3). Wall time, client CPU
- * seconds (user + sys) and peak RSS come from GNU time; request counts from the
- * destination registry's access log. It prints a Markdown table and exits non-zero
- * only on a crash: it is a measurement, not a test.
+ * Each figure is the median of BENCH_RUNS runs (default 3). It prints a Markdown table
+ * and the targets, and exits non-zero only on a crash: a measurement, not a test.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { writeRandomImage } from '../test/helpers/random.js';
+import { copy, createClient, parseReference } from '../lib/index.js';
+import { type RandomImage, writeRandomImage } from '../test/helpers/random.js';
 import { type Registry, startRegistry } from '../test/helpers/registry.js';
 import { pushLayout, skopeoDigest } from '../test/helpers/seed.js';
+import { floorScript } from './floor.js';
+import { measure, median, type Sample } from './measure.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const layers = 8;
-const layerSize = 64 * 1024 * 1024;
-const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const MiB = 2 ** 20;
+const bin = fileURLToPath(new URL('../oci-promote.mjs', import.meta.url));
 const exec = promisify(execFile);
-
-interface Sample {
-  wall: number;
-  cpu: number;
-  rssMiB: number;
-  requests: number;
-}
 
 interface Row {
   scenario: string;
   tool: string;
   samples: Sample[];
-}
-
-/** timed runs a command under GNU time and returns wall, CPU and peak RSS. */
-async function timed(cmd: string, args: string[]): Promise<Omit<Sample, 'requests'>> {
-  const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'BENCH %U %S %M', cmd, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wall = (performance.now() - started) / 1000;
-  const m = /BENCH ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-  if (code !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr}`);
-  return { wall, cpu: Number(m[1]) + Number(m[2]), rssMiB: Number(m[3]) / 1024 };
-}
-
-/** measure runs one copy against `dst`, counting what the destination served. */
-async function measure(dst: Registry, cmd: string, args: string[]): Promise<Sample> {
-  await dst.resetRequests();
-  const t = await timed(cmd, args);
-  return { ...t, requests: (await dst.settledRequests()).length };
 }
 
 const ours = (src: string, dst: string) => [bin, 'copy', '--plain-http', '--quiet', src, dst];
@@ -76,124 +46,187 @@ const skopeo = (src: string, dst: string) => [
   `docker://${dst}`,
 ];
 
-/** floorScript streams every blob with curl (GET | PUT, 4 at once), then PUTs the manifest. */
-function floorScript(): string {
-  return `#!/usr/bin/env bash
-set -euo pipefail
-src=$1 dst=$2 repo=$3 tag=$4 manifest=$5
-copy_blob() {
-  local d=$1 loc
-  loc=$(curl -sfi -X POST "http://$dst/v2/$repo/blobs/uploads/" | tr -d '\\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
-  case $loc in http*) ;; *) loc="http://$dst$loc" ;; esac
-  curl -sf "http://$src/v2/$repo/blobs/$d" | curl -sf -T - -X PUT -H 'Content-Type: application/octet-stream' "$loc&digest=$d" -o /dev/null
-}
-export -f copy_blob; export src dst repo
-jq -r '.config.digest, .layers[].digest' "$manifest" | xargs -P 4 -I{} bash -c 'copy_blob {}'
-curl -sf -X PUT -H "Content-Type: $(jq -r .mediaType "$manifest")" --data-binary @"$manifest" "http://$dst/v2/$repo/manifests/$tag" -o /dev/null
-`;
-}
+class Bench {
+  readonly rows: Row[] = [];
+  readonly registries: Registry[] = [];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+  constructor(readonly work: string) {}
 
-async function main(): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'oci-promote-bench-'));
-  const registries: Registry[] = [];
-  const fresh = async (): Promise<Registry> => {
-    const r = await startRegistry();
-    registries.push(r);
-    return r;
-  };
-  const rows: Row[] = [];
-  const row = (scenario: string, tool: string): Row => {
-    const found = rows.find((x) => x.scenario === scenario && x.tool === tool);
+  row(scenario: string, tool: string): Row {
+    const found = this.rows.find((x) => x.scenario === scenario && x.tool === tool);
     if (found) return found;
     const r: Row = { scenario, tool, samples: [] };
-    rows.push(r);
+    this.rows.push(r);
     return r;
-  };
-  try {
-    process.stderr.write(
-      `generating a ${layers}-layer image of ${(layers * layerSize) / 2 ** 20} MiB…\n`,
-    );
-    const image = await writeRandomImage(join(work, 'layout'), {
-      seed: 'bench',
+  }
+
+  async fresh(): Promise<Registry> {
+    const r = await startRegistry();
+    this.registries.push(r);
+    return r;
+  }
+
+  median(scenario: string, tool: string, f: (s: Sample) => number): number {
+    return median(this.row(scenario, tool).samples.map(f));
+  }
+
+  /** image writes a synthetic image and pushes it to a new source registry. */
+  async image(
+    name: string,
+    layers: number,
+    layerSize: number,
+  ): Promise<{ image: RandomImage; src: Registry }> {
+    process.stderr.write(`generating ${name}: ${layers} × ${layerSize / MiB} MiB…\n`);
+    const dir = join(this.work, name);
+    const image = await writeRandomImage(dir, {
+      seed: name,
       layers,
       layerSize,
       tag: 'v1',
       format: 'raw',
     });
-    const manifestFile = join(work, 'manifest.json');
-    await writeFile(manifestFile, image.manifestBytes);
-    const script = join(work, 'floor.sh');
-    await writeFile(script, floorScript(), { mode: 0o755 });
+    const src = await this.fresh();
+    await pushLayout(src, dir, 'v1', 'bench/app', 'v1');
+    return { image, src };
+  }
 
-    const src = await fresh();
-    await pushLayout(src, join(work, 'layout'), 'v1', 'bench/app', 'v1');
+  /**
+   * crossRegistry copies `image` from `src` into a fresh registry once per tool and run.
+   * A fresh registry each time: skopeo's blob-info cache would otherwise mount from an
+   * earlier run's repository. The order of the tools rotates between runs.
+   */
+  async crossRegistry(
+    scenario: string,
+    image: RandomImage,
+    src: Registry,
+    floor: boolean,
+  ): Promise<void> {
     const source = `${src.host}/bench/app:v1`;
-    const cross = `cross-registry copy, ${layers} × 64 MiB`;
-
+    const manifestFile = join(this.work, `${scenario.length}-manifest.json`);
+    await writeFile(manifestFile, image.manifestBytes);
+    const script = join(this.work, 'floor.sh');
+    await writeFile(script, floorScript(), { mode: 0o755 });
+    const tools: Array<[string, string, (dst: string) => string[]]> = [
+      ['oci-promote', process.execPath, (d) => ours(source, d)],
+      ['skopeo', 'skopeo', (d) => skopeo(source, d)],
+    ];
+    if (floor) {
+      tools.push([
+        'floor: curl GET → PUT, 4 at once',
+        'bash',
+        (d) => [script, src.host, d.split('/')[0]!, 'bench/app', 'v1', manifestFile],
+      ]);
+    }
     for (let i = 0; i < runs; i++) {
-      process.stderr.write(`run ${i + 1}/${runs}\n`);
-      // Rotate the order so no tool always runs first (cold caches, warm CPU).
-      const tools = [
-        ['oci-promote', process.execPath, (d: string) => ours(source, d)],
-        ['skopeo', 'skopeo', (d: string) => skopeo(source, d)],
-        [
-          'floor: curl GET → PUT, 4 at once',
-          'bash',
-          (d: string) => [script, src.host, d.split('/')[0]!, 'bench/app', 'v1', manifestFile],
-        ],
-      ] as const;
+      process.stderr.write(`${scenario}: run ${i + 1}/${runs}\n`);
       for (let k = 0; k < tools.length; k++) {
         const [name, cmd, args] = tools[(i + k) % tools.length]!;
-        // A fresh registry each time: skopeo's blob-info cache would otherwise mount
-        // from an earlier run's repository.
-        const dst = await fresh();
+        const dst = await this.fresh();
         const target = `${dst.host}/bench/app:v1`;
-        row(cross, name).samples.push(await measure(dst, cmd, args(target)));
+        this.row(scenario, name).samples.push(await measure(dst, cmd, args(target)));
         const got = await skopeoDigest(dst, 'bench/app:v1');
         if (got !== image.digest)
           throw new Error(`${name} produced ${got}, expected ${image.digest}`);
-        if (name === 'oci-promote' || name === 'skopeo') {
-          row('no-op re-copy (already there)', name).samples.push(
+        if (floor && name !== tools[2]![0]) {
+          this.row('no-op re-copy (already there)', name).samples.push(
             await measure(dst, cmd, args(target)),
           );
         }
         await dst.stop();
       }
-
-      const same = await fresh();
-      await pushLayout(same, join(work, 'layout'), 'v1', 'staging/app', 'v1');
-      row('same-registry copy (mount)', 'oci-promote').samples.push(
-        await measure(
-          same,
-          process.execPath,
-          ours(`${same.host}/staging/app:v1`, `${same.host}/prod/app:v1`),
-        ),
-      );
-      await same.stop();
     }
+  }
 
-    const { stdout: skopeoVersion } = await exec('skopeo', ['--version']);
-    const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    const lines = [
-      `oci-promote benchmark — ${cpus().length} × ${cpu}, Node ${process.version}, ${skopeoVersion.trim()}, median of ${runs} run(s)`,
-      '',
+  /** sameRegistry copies into a new repository of the source's registry: CLI, then library. */
+  async sameRegistry(src: Registry): Promise<void> {
+    const client = createClient({ plainHttp: true });
+    try {
+      for (let i = 0; i < runs; i++) {
+        const dst = (n: string) => `${src.host}/prod-${n}-${i}/app:v1`;
+        this.row('same-registry copy (mount)', 'oci-promote command').samples.push(
+          await measure(src, process.execPath, ours(`${src.host}/bench/app:v1`, dst('cli'))),
+        );
+        await src.resetRequests();
+        const started = performance.now();
+        await copy(client, parseReference(`${src.host}/bench/app:v1`), parseReference(dst('lib')));
+        const wall = (performance.now() - started) / 1000;
+        const requests = (await src.settledRequests()).length;
+        this.row('same-registry copy (mount)', 'oci-promote library call').samples.push({
+          wall,
+          cpu: Number.NaN,
+          rssMiB: Number.NaN,
+          requests,
+        });
+      }
+    } finally {
+      await client.close();
+    }
+  }
+
+  table(): string[] {
+    const n = (v: number, d: number) => (Number.isNaN(v) ? '–' : v.toFixed(d));
+    return [
       '| scenario | tool | wall (s) | client CPU (s) | peak RSS (MiB) | requests at destination |',
       '|---|---|---:|---:|---:|---:|',
-      ...rows.map((r) => {
+      ...this.rows.map((r) => {
         const m = (f: (s: Sample) => number) => median(r.samples.map(f));
-        return `| ${r.scenario} | ${r.tool} | ${m((s) => s.wall).toFixed(2)} | ${m((s) => s.cpu).toFixed(2)} | ${m((s) => s.rssMiB).toFixed(0)} | ${m((s) => s.requests)} |`;
+        return `| ${r.scenario} | ${r.tool} | ${n(
+          m((s) => s.wall),
+          2,
+        )} | ${n(
+          m((s) => s.cpu),
+          2,
+        )} | ${n(
+          m((s) => s.rssMiB),
+          0,
+        )} | ${m((s) => s.requests)} |`;
       }),
+    ];
+  }
+}
+
+async function main(): Promise<void> {
+  const bench = new Bench(await mkdtemp(join(tmpdir(), 'oci-promote-bench-')));
+  try {
+    const eight = '8 × 64 MiB cross-registry';
+    const one = '1 × 2 GiB cross-registry';
+    const small = await bench.image('bench-8x64', 8, 64 * MiB);
+    await bench.crossRegistry(eight, small.image, small.src, true);
+    await bench.sameRegistry(small.src);
+    await small.src.stop();
+    const big = await bench.image('bench-1x2048', 1, 2048 * MiB);
+    await bench.crossRegistry(one, big.image, big.src, false);
+    await big.src.stop();
+
+    const m = (s: string, t: string, f: (x: Sample) => number) => bench.median(s, t, f);
+    const wall = m(eight, 'oci-promote', (s) => s.wall);
+    const floorWall = m(eight, 'floor: curl GET → PUT, 4 at once', (s) => s.wall);
+    const cpu = m(eight, 'oci-promote', (s) => s.cpu);
+    const rss = m(eight, 'oci-promote', (s) => s.rssMiB);
+    const rssBig = m(one, 'oci-promote', (s) => s.rssMiB);
+    const sameCli = m('same-registry copy (mount)', 'oci-promote command', (s) => s.wall);
+    const sameLib = m('same-registry copy (mount)', 'oci-promote library call', (s) => s.wall);
+    const noop = m('no-op re-copy (already there)', 'oci-promote', (s) => s.requests);
+    const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const { stdout: skopeoVersion } = await exec('skopeo', ['--version']);
+    const lines = [
+      `oci-promote benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${skopeoVersion.trim()}, median of ${runs} run(s)`,
+      '',
+      ...bench.table(),
+      '',
+      '| target | measured | |',
+      '|---|---|---|',
+      `| cross-registry wall ≤ 1.10 × floor | ${(wall / floorWall).toFixed(2)} × | ${mark(wall <= 1.1 * floorWall)} |`,
+      `| client CPU ≤ 1.5 s per 512 MiB | ${cpu.toFixed(2)} s | ${mark(cpu <= 1.5)} |`,
+      `| peak RSS ≤ 96 MiB | ${rss.toFixed(0)} MiB (2 GiB layer: ${rssBig.toFixed(0)} MiB) | ${mark(rss <= 96 && rssBig <= 96)} |`,
+      `| 2 GiB layer within 8 MiB of the 64 MiB layers | ${(rssBig - rss).toFixed(1)} MiB | ${mark(rssBig - rss <= 8)} |`,
+      `| same-registry copy ≤ 0.25 s | command ${sameCli.toFixed(2)} s, library call ${sameLib.toFixed(2)} s | ${mark(sameCli <= 0.25)} (command) |`,
+      `| no-op re-copy ≤ 3 requests to the destination | ${noop} | ${mark(noop <= 3)} |`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await Promise.all(registries.map((r) => r.stop()));
-    await rm(work, { recursive: true, force: true });
+    await Promise.all(bench.registries.map((r) => r.stop()));
+    await rm(bench.work, { recursive: true, force: true });
   }
 }
 

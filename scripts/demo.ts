@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type Registry, startRegistry, summarizeRequests } from '../test/helpers/registry.js';
 import { BUSYBOX_LAYOUT, pushLayout } from '../test/helpers/seed.js';
 
-const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../oci-promote.mjs', import.meta.url));
 
 function say(text: string): void {
   process.stdout.write(`\n\x1b[1m# ${text}\x1b[0m\n`);

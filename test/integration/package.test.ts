@@ -44,7 +44,7 @@ t.test('npm pack, install the tarball, run the binary, import the library', asyn
   const tarball = join(packDir, info[0]!.filename);
   t.ok((await stat(tarball)).size > 0, `packed ${info[0]!.filename}`);
   const files = info[0]!.files.map((f) => f.path);
-  t.ok(files.includes('dist/cli/bin.js'), 'the binary is packed');
+  t.ok(files.includes('dist/oci-promote.mjs'), 'the bundled binary is packed');
   t.ok(files.includes('dist/lib/index.js'), 'the library is packed');
   t.ok(files.includes('dist/lib/index.d.ts'), 'with its types');
   t.same(

@@ -263,7 +263,7 @@ t.test('the install step runs in the action folder; the CLI is started from it',
   const install = steps[0]!;
   t.equal(install['working-directory'], expr('github.action_path'));
   t.match(asStr(install.run), /npm ci\b/);
-  t.match(asStr(runStep?.run), `exec node "$GITHUB_ACTION_PATH/dist/cli/bin.js" "\${args[@]}"`);
+  t.match(asStr(runStep?.run), `exec node "$GITHUB_ACTION_PATH/dist/oci-promote.mjs" "\${args[@]}"`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -295,9 +295,9 @@ t.test(
 
 const stubDir = await mkdtemp(join(tmpdir(), 'oci-promote-action-run-'));
 t.teardown(() => rm(stubDir, { recursive: true, force: true }));
-await mkdir(join(stubDir, 'dist', 'cli'), { recursive: true });
+await mkdir(join(stubDir, 'dist'), { recursive: true });
 await writeFile(
-  join(stubDir, 'dist', 'cli', 'bin.js'),
+  join(stubDir, 'dist', 'oci-promote.mjs'),
   `const hidden = ['INPUT_TOKEN', 'JOB_TOKEN', 'INPUT_NOTIFY_URL'];
 console.log(JSON.stringify({
   argv: process.argv.slice(2),
