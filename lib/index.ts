@@ -18,6 +18,8 @@ export {
   type CopyResult,
   type CopyStats,
   copy,
+  copyStores,
+  type StoreRef,
   type TagUpdate,
 } from './copy/index.js';
 export { type VerifyOptions, type VerifyResult, verify } from './copy/verify.js';
@@ -30,6 +32,16 @@ export {
   VerifyingStream,
 } from './digest.js';
 export * from './errors.js';
+export { OciLayout, type OpenLayoutOptions, openLayout } from './layout/layout.js';
+export {
+  formatLocation,
+  isLayoutLocation,
+  LAYOUT_PREFIX,
+  type LayoutLocation,
+  type Location,
+  parseLocation,
+  type RegistryLocation,
+} from './layout/location.js';
 export { type Logger, silentLogger } from './log.js';
 export {
   childrenOf,
@@ -113,6 +125,7 @@ export { type LoginOptions, login } from './registry/login.js';
 export type { FetchedManifest, PutResult } from './registry/manifests.js';
 export { cosignTags, referrersTag } from './registry/referrers.js';
 export { Repository } from './registry/repository.js';
+export type { BlobAccess, ManifestAccess, ReferrerAccess, Store } from './registry/store.js';
 export {
   chainCredentials,
   githubTokenCredentials,

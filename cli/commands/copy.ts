@@ -1,11 +1,13 @@
 /**
  * `copy <src> <dst>`: copy an image, index or artifact. Without a destination tag the
- * copy is by digest only; with one, the tag is written last.
+ * copy is by digest only; with one, the tag is written last. Either side may be a
+ * registry reference or an OCI image layout directory (`oci-layout:PATH[:tag]`).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { type CopyResult, copy, parseReference } from '../../lib/index.js';
+import { type CopyResult, copyStores } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import { formatBytes } from '../format.js';
+import { openLocation, parseLocations } from '../location.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
 import type { GlobalArgs } from '../runtime.js';
 
@@ -22,26 +24,24 @@ export function copyCommand(run: RunCommand): CommandModule<object, Args> {
           .positional('src', {
             type: 'string',
             demandOption: true,
-            describe: 'source: host/path:tag or host/path@digest',
+            describe: 'source: host/path:tag, host/path@digest, or oci-layout:PATH[:tag|@digest]',
           })
           .positional('dst', {
             type: 'string',
             demandOption: true,
-            describe: 'destination: host/path (by digest only) or host/path:tag',
+            describe:
+              'destination: host/path (by digest only), host/path:tag, or oci-layout:PATH[:tag]',
           }),
       ) as unknown as Argv<Args>,
     handler: (args) =>
       run(args, async (rt) => {
-        const source = parseReference(args.src);
-        const destination = parseReference(args.dst);
+        const [srcLoc, dstLoc] = parseLocations(args.src, args.dst);
         const progress = rt.progress();
         try {
-          const result = await copy(
-            rt.client(),
-            source,
-            destination,
-            copyOptions(args, rt, progress.onEvent),
-          );
+          const options = copyOptions(args, rt, progress.onEvent);
+          const source = await openLocation(srcLoc!, 'source', rt);
+          const destination = await openLocation(dstLoc!, 'destination', rt);
+          const result = await copyStores(source, destination, options);
           return { json: result, text: copySummary(result) };
         } finally {
           progress.done();

@@ -1,11 +1,19 @@
 /**
  * copy: the public entry point. Resolve the source once, copy the graph by digest,
  * and only then, when the destination names a tag, point that tag at the result.
+ *
+ * `copy` works on registry references; `copyStores` on any two Stores — a registry
+ * repository or an OCI image layout directory (lib/layout) — in any combination.
  */
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
-import { formatReference, type Reference, withDigest } from '../reference.js';
+import { OciLayout } from '../layout/layout.js';
+import { formatLocation } from '../layout/location.js';
+import type { Descriptor } from '../manifest.js';
+import { formatReference, type Reference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
+import type { FetchedManifest } from '../registry/manifests.js';
+import type { Store } from '../registry/store.js';
 import { type CopyOptions, type CopyStats, copyGraph } from './copy.js';
 import type { CopiedReferrer } from './referrers.js';
 
@@ -36,6 +44,16 @@ export interface CopyResult extends CopyStats {
 }
 
 /**
+ * StoreRef names content in a Store: the store (a registry `Repository`, or an
+ * `OciLayout` from `openLayout`), and optionally a tag and/or a digest in it.
+ */
+export interface StoreRef {
+  readonly store: Store;
+  readonly tag?: string;
+  readonly digest?: Digest;
+}
+
+/**
  * copy copies an image, index or artifact from `source` (which names a tag or digest)
  * to `destination`. A destination tag is written last; without one the copy is by
  * digest only. A destination digest must equal what is copied.
@@ -46,13 +64,41 @@ export async function copy(
   destination: Reference,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
-  const reference = source.digest ?? source.tag;
-  if (reference === undefined) {
-    throw new UsageError(`source ${formatReference(source)} needs a tag or a digest`);
-  }
-  const src = client.repository(source);
-  const dst = client.repository(destination);
-  const root = await src.manifests.get(reference, options.signal);
+  return copyStores(
+    { store: client.repository(source), ...tagAndDigest(source) },
+    { store: client.repository(destination), ...tagAndDigest(destination) },
+    options,
+  );
+}
+
+/**
+ * copyStores copies what `source` names (its digest, else its tag) and everything it
+ * refers to from `source.store` into `destination.store`, by digest, verified; then, when
+ * `destination.tag` is set, points that tag at the result — last, once everything is in
+ * place. A `destination.digest` must equal the digest copied (after any platform filter).
+ *
+ * Layouts: a layout source named without tag or digest must list exactly one manifest in
+ * its index.json (skopeo's rule). A layout destination without a tag gets an index.json
+ * entry with no ref name for the copied root, so other tools (and garbage collectors) see
+ * it; an entry already listing that digest is left alone.
+ *
+ * @example
+ * ```ts
+ * const layout = await openLayout('/media/usb/images', { create: true });
+ * await copyStores(
+ *   { store: client.repository(parseReference('ghcr.io/o/app')), tag: '1.2.3' },
+ *   { store: layout, tag: '1.2.3' },
+ * );
+ * ```
+ */
+export async function copyStores(
+  source: StoreRef,
+  destination: StoreRef,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const { store: src } = source;
+  const { store: dst } = destination;
+  const root = await resolveSource(source, options.signal);
   if (
     destination.digest !== undefined &&
     !options.platforms?.length &&
@@ -76,15 +122,53 @@ export async function copy(
       }
       tag = { tag: destination.tag, action: current ? 'moved' : 'created', previousDigest };
     }
+  } else if (dst instanceof OciLayout && !options.dryRun) {
+    await dst.addUntagged(written.descriptor);
   }
   return {
-    source: formatReference({ ...source, digest: root.descriptor.digest }),
-    destination: formatReference({
-      ...withDigest(destination, graph.digest),
-      ...(destination.tag && { tag: destination.tag }),
-    }),
+    source: describe(src, source.tag, root.descriptor.digest),
+    destination: describe(dst, destination.tag, graph.digest),
     ...graph,
     ...(tag && { tag }),
     dryRun: options.dryRun === true,
+  };
+}
+
+/** resolveSource fetches the manifest the source names: digest, else tag, else a layout's only one. */
+async function resolveSource(source: StoreRef, signal?: AbortSignal): Promise<FetchedManifest> {
+  const { store } = source;
+  let reference: string | undefined = source.digest ?? source.tag;
+  if (reference === undefined) {
+    if (!(store instanceof OciLayout)) {
+      throw new UsageError(`source ${store} needs a tag or a digest`);
+    }
+    const only: Descriptor = await store.soleManifest();
+    reference = only.digest;
+  }
+  return store.manifests.get(reference, signal);
+}
+
+/** describe renders a store, tag and digest the way users write them. */
+function describe(store: Store, tag: string | undefined, digest: Digest): string {
+  if (store instanceof OciLayout) {
+    return formatLocation({
+      kind: 'layout',
+      path: store.path,
+      ...(tag !== undefined && { tag }),
+      digest,
+    });
+  }
+  return formatReference({
+    registry: store.registry,
+    repository: store.name,
+    ...(tag !== undefined && { tag }),
+    digest,
+  });
+}
+
+function tagAndDigest(ref: Reference): { tag?: string; digest?: Digest } {
+  return {
+    ...(ref.tag !== undefined && { tag: ref.tag }),
+    ...(ref.digest !== undefined && { digest: ref.digest }),
   };
 }
