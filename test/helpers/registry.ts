@@ -30,6 +30,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +94,7 @@ export interface RegistryOptions {
 export interface Registry {
   /** `127.0.0.1:PORT` — what goes in front of a repository name. */
   host: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` when the configuration has `http.tls`) */
   url: string;
   port: number;
   /** Process id of the registry (the process is gone after `stop()`). */
@@ -278,10 +279,22 @@ function get(
   port: number,
   path: string,
   headers: Record<string, string>,
+  tls = false,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: 'GET', headers, agent: false, timeout: 5000 },
+    // Harness requests to a TLS registry skip verification: they only probe and mark.
+    const send = tls ? httpsRequest : httpRequest;
+    const req = send(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'GET',
+        headers,
+        agent: false,
+        timeout: 5000,
+        ...(tls && { rejectUnauthorized: false }),
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
@@ -353,6 +366,8 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     };
   }
   opts.configure?.(config);
+  // `configure` may turn on TLS (`http.tls`): the harness then speaks https to it.
+  const tls = Boolean((config.http as { tls?: unknown } | undefined)?.tls);
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
   const setpriv = await findSetpriv();
@@ -431,7 +446,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
       );
     });
     try {
-      await get(port, '/v2/', { 'user-agent': ua });
+      await get(port, '/v2/', { 'user-agent': ua }, tls);
       await seen;
     } finally {
       clearTimeout(timer);
@@ -491,7 +506,12 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     }
     for (;;) {
       try {
-        const res = await get(port, '/v2/', { 'user-agent': `${HARNESS_USER_AGENT}ready-${id}` });
+        const res = await get(
+          port,
+          '/v2/',
+          { 'user-agent': `${HARNESS_USER_AGENT}ready-${id}` },
+          tls,
+        );
         if (res.headers['docker-distribution-api-version'] === 'registry/2.0') break;
       } catch {
         // not answering yet
@@ -512,7 +532,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   const first = Object.entries(users)[0];
   return {
     host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     pid: child.pid ?? -1,
     dataDir,
