@@ -162,3 +162,74 @@ t.test('noteChallenge remembers the challenge and drops the refused token', asyn
   a.noteChallenge('r.io', ch, first);
   t.equal((await a.authorize('r.io', [PULL]))?.header, 'Bearer T2');
 });
+
+t.test(
+  'explainRefusal names the credentials and what the challenge says was missing',
+  async (t) => {
+    const f = fake(() => json(200, { token: 'T' }));
+    const withUser = new Authenticator({ send: f.send, credentials: userCreds });
+    const anonymous = new Authenticator({ send: f.send });
+    const scoped =
+      'Bearer realm="https://auth/token",service="s",scope="repository:app:pull,push",error="insufficient_scope"';
+    t.equal(
+      await withUser.explainRefusal('r.io', scoped, undefined),
+      'insufficient_scope: user u was not granted repository:app:pull,push',
+    );
+    t.equal(
+      await anonymous.explainRefusal('r.io', scoped, undefined),
+      'insufficient_scope: anonymous access was not granted repository:app:pull,push',
+    );
+    t.match(
+      await withUser.explainRefusal('r.io', 'Bearer realm="https://a/t",error="invalid_token"', {
+        kind: 'bearer',
+        header: 'Bearer T',
+      }),
+      /refused a freshly issued token \(invalid_token\)/,
+    );
+    t.equal(
+      await withUser.explainRefusal('r.io', 'Basic realm="x"', undefined),
+      'the registry refused user u',
+    );
+    t.equal(
+      await anonymous.explainRefusal('r.io', 'Basic realm="x"', undefined),
+      'r.io needs credentials',
+    );
+    t.equal(
+      await anonymous.explainRefusal('r.io', 'Bearer realm="https://a/t"', undefined),
+      'r.io needs credentials',
+    );
+    t.equal(
+      await withUser.explainRefusal('r.io', 'Bearer realm="https://a/t"', undefined),
+      undefined,
+    );
+    t.equal(
+      await withUser.explainRefusal('r.io', 'Bearer realm="https://a/t"', {
+        kind: 'registry-token',
+        header: 'Bearer X',
+      }),
+      'the registry refused the registry token from the Docker config',
+    );
+    t.equal(await withUser.explainRefusal('r.io', undefined, undefined), undefined);
+    t.equal(f.sent.length, 0, 'explaining sends nothing');
+  },
+);
+
+t.test('a token service refusing the credentials is ERR_UNAUTHORIZED, not retried', async (t) => {
+  const f = fake(() => json(401, { details: 'incorrect username or password' }));
+  const a = new Authenticator({ send: f.send, credentials: userCreds });
+  const err = await a
+    .onUnauthorized('r.io', 'Bearer realm="https://auth/token"', [PULL], undefined)
+    .catch((e) => e);
+  t.match(err, {
+    code: 'ERR_UNAUTHORIZED',
+    status: 401,
+    message: /token service answered 401 for user u \(incorrect username or password\)$/,
+  });
+  t.notOk(isRetryable(err));
+  const anon = new Authenticator({ send: fake(() => json(403, {})).send });
+  await t.rejects(anon.onUnauthorized('r.io', 'Bearer realm="https://auth/token"', [], undefined), {
+    code: 'ERR_UNAUTHORIZED',
+    status: 403,
+    message: /for anonymous — this registry needs credentials$/,
+  });
+});

@@ -4,7 +4,7 @@
  * and oauth.md), and remembers each registry's challenge so later requests get their
  * token *before* they are sent — a streamed upload cannot be replayed after a 401.
  */
-import { AuthError, ResponseTooLargeError, registryError } from '../errors.js';
+import { AuthError, ResponseTooLargeError, registryError, UnauthorizedError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import {
   type Challenge,
@@ -166,6 +166,37 @@ export class Authenticator {
     if (previous?.key !== undefined) this.#cache.invalidate(previous.key, previous.token);
   }
 
+  /**
+   * explainRefusal says, for the error message, why a registry's final 401 happened:
+   * which credentials were used and what the challenge says was missing. Never a secret.
+   */
+  async explainRefusal(
+    registry: string,
+    wwwAuthenticate: string | string[] | undefined,
+    previous: AuthState | undefined,
+  ): Promise<string | undefined> {
+    const challenge = pickChallenge(parseChallenges(wwwAuthenticate));
+    if (!challenge) return undefined;
+    const creds = await this.credentialsFor(registry).catch(() => undefined);
+    const who = creds ? describeCredentials(creds) : 'anonymous access';
+    if (previous?.kind === 'registry-token') {
+      return 'the registry refused the registry token from the Docker config';
+    }
+    if (challenge.scheme === 'basic') {
+      return creds ? `the registry refused ${who}` : `${registry} needs credentials`;
+    }
+    const scopes = challengeScopes(challenge).join(' ');
+    if (isInsufficientScope(challenge)) {
+      // The token service granted less than asked (token.md: a partial grant is not an
+      // error at the token service), and the one retry did not help.
+      return `insufficient_scope: ${who} was not granted ${scopes || 'the access this request needs'}`;
+    }
+    if (challenge.params.error === 'invalid_token') {
+      return 'the registry refused a freshly issued token (invalid_token): it may not trust its token service, or the clocks differ';
+    }
+    return creds ? undefined : `${registry} needs credentials`;
+  }
+
   async #bearer(
     registry: string,
     challenge: Challenge,
@@ -257,16 +288,21 @@ export class Authenticator {
         retryAfterMs: parseRetryAfter(firstHeader(res.headers['retry-after'])),
       });
     }
-    if (res.status !== 200) {
-      const who = describeCredentials(creds);
-      throw new AuthError(
-        `${what}: token service answered ${res.status} for ${who}${tokenErrorDetail(res.body)}${
-          res.status === 401 || res.status === 403
-            ? creds
-              ? ' — check the credentials (docker login / GITHUB_TOKEN permissions)'
-              : ' — this registry needs credentials (docker login, or GITHUB_TOKEN for ghcr.io)'
-            : ''
+    if (res.status === 401 || res.status === 403) {
+      // The token service refused these credentials (or anonymous access): the same
+      // condition as a registry refusing Basic credentials, so the same error and code.
+      throw new UnauthorizedError({
+        status: res.status,
+        method: req.method,
+        url: redactUrl(req.url),
+        message: `${what}: token service answered ${res.status} for ${describeCredentials(creds)}${tokenErrorDetail(res.body)}${
+          creds ? '' : ' — this registry needs credentials'
         }`,
+      });
+    }
+    if (res.status !== 200) {
+      throw new AuthError(
+        `${what}: token service answered ${res.status} for ${describeCredentials(creds)}${tokenErrorDetail(res.body)}`,
       );
     }
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };

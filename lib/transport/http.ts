@@ -204,6 +204,12 @@ export function createTransport(opts: TransportOptions = {}): Transport {
         method,
         url: redactUrl(url),
         what: req.what,
+        // A final 401 says little by itself (a HEAD has no body at all): name the
+        // credentials used and what the challenge says was missing.
+        note:
+          res.status === 401 && own
+            ? await auth.explainRefusal(req.registry, res.headers['www-authenticate'], state)
+            : undefined,
       });
     }
   }

@@ -132,6 +132,8 @@ export async function errorFromResponse(init: {
   url: string;
   what: string;
   now?: number;
+  /** Appended to the message after " — " (e.g. why authentication failed). */
+  note?: string | undefined;
 }): Promise<RegistryError> {
   const text =
     init.method === 'HEAD'
@@ -142,14 +144,16 @@ export async function errorFromResponse(init: {
   const retryAfterMs =
     parseRetryAfter(firstHeader(init.headers, 'retry-after'), init.now) ??
     (init.status === 429 || init.status === 503 ? parseRetryHint(text) : undefined);
-  return registryError({
+  const fields = {
     status: init.status,
     method: init.method,
     url: init.url,
     what: init.what,
     errors,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
-  });
+  };
+  const err = registryError(fields);
+  return init.note ? registryError({ ...fields, message: `${err.message} — ${init.note}` }) : err;
 }
 
 /** wrapResponse builds the RegistryResponse handed to the registry client. */

@@ -373,7 +373,7 @@ t.test('registry token (Docker config registrytoken) is sent as is, up front', a
   await (await tr.request(get(reg.host, '/v2/app/manifests/a'))).dump();
 });
 
-t.test('token service refusing credentials: AuthError without secrets', async (t) => {
+t.test('token service refusing credentials: UnauthorizedError without secrets', async (t) => {
   const auth = await scriptedServer(t, [], { name: 'token server' });
   const reg = await scriptedServer(t, [], { name: 'registry' });
   auth.add({
@@ -391,9 +391,9 @@ t.test('token service refusing credentials: AuthError without secrets', async (t
   });
   const err = (await tr.request(get(reg.host, '/v2/app/manifests/a')).catch((e) => e)) as Error;
   t.match(err, {
-    code: 'ERR_AUTH',
-    message:
-      /token service answered 401 for user carol \(incorrect username or password\) — check the credentials/,
+    code: 'ERR_UNAUTHORIZED',
+    status: 401,
+    message: /token service answered 401 for user carol \(incorrect username or password\)$/,
   });
   t.notMatch(err.message, /topsecret/);
   t.notMatch(err.message, new RegExp(Buffer.from('carol:topsecret').toString('base64')));
@@ -460,4 +460,35 @@ t.test('realm on plain http gets no credentials when the registry is not plain h
   );
   const { tr } = transport(t, { credentials: creds(reg.host, { username: 'u', password: 'p' }) });
   await (await tr.request(get(reg.host, '/v2/app/manifests/a'))).dump();
+});
+
+t.test('a final 401 to a HEAD says which credentials lacked which scope', async (t) => {
+  const auth = await scriptedServer(t, [], { name: 'token server' });
+  const reg = await scriptedServer(t, [], { name: 'registry' });
+  auth.add(tokenStep(t, [PULL], { token: 'T1' }), tokenStep(t, [PULL], { token: 'T2' }));
+  const partial = {
+    status: 401,
+    headers: {
+      'www-authenticate': bearer(auth.url, `,scope="${PULL}",error="insufficient_scope"`),
+    },
+  };
+  reg.add(
+    {
+      method: 'HEAD',
+      path: '/v2/app/manifests/a',
+      reply: { status: 401, headers: { 'www-authenticate': bearer(auth.url, `,scope="${PULL}"`) } },
+    },
+    { method: 'HEAD', path: '/v2/app/manifests/a', reply: partial },
+    { method: 'HEAD', path: '/v2/app/manifests/a', reply: partial },
+  );
+  const { tr } = transport(t, {
+    credentials: creds(reg.host, { username: 'dan', password: 'pw' }),
+  });
+  const err = await tr
+    .request({ ...get(reg.host, '/v2/app/manifests/a'), method: 'HEAD', what: 'check a' })
+    .catch((e) => e);
+  t.match(err, {
+    code: 'ERR_UNAUTHORIZED',
+    message: `check a: HEAD http://${reg.host}/v2/app/manifests/a answered 401 — insufficient_scope: user dan was not granted ${PULL}`,
+  });
 });
