@@ -5,7 +5,7 @@
  * aborted write never leaves a partial blob under a digest name.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,9 +36,47 @@ export class LayoutBlobs implements BlobAccess {
     signal?: AbortSignal,
     onProgress?: (received: number) => void,
   ): Promise<VerifyingStream> {
-    const path = this.files.blobPath(desc.digest);
     const what = `blob ${desc.digest} in ${this.files.where}`;
-    let fh: Awaited<ReturnType<typeof open>>;
+    const fh = await this.#open(desc, what);
+    const file = createReadStream('', {
+      fd: fh,
+      highWaterMark: readChunk,
+      ...(signal && { signal }),
+    });
+    const verifier = new VerifyingStream(desc.digest, desc.size, what, onProgress);
+    // pipeline destroys both sides on error, so a failed read fails the consumer.
+    pipe(file, verifier, () => {});
+    return verifier;
+  }
+
+  /**
+   * getFrom streams a blob file from `offset`, unverified (the caller hashes what it
+   * already has plus this), so a broken chunked upload out of a layout resumes without
+   * reading the file again from the start.
+   */
+  async getFrom(
+    desc: Descriptor,
+    offset: number,
+    signal?: AbortSignal,
+  ): Promise<{ body: Readable; start: number }> {
+    const what = `blob ${desc.digest} in ${this.files.where}`;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > desc.size) {
+      throw new RangeError(`${what}: offset ${offset} is outside 0..${desc.size}`);
+    }
+    const fh = await this.#open(desc, what);
+    const body = createReadStream('', {
+      fd: fh,
+      start: offset,
+      highWaterMark: readChunk,
+      ...(signal && { signal }),
+    });
+    return { body, start: offset };
+  }
+
+  /** #open opens a blob file whose size is the descriptor's. */
+  async #open(desc: Descriptor, what: string): Promise<FileHandle> {
+    const path = this.files.blobPath(desc.digest);
+    let fh: FileHandle;
     try {
       fh = await open(path, 'r');
     } catch (e) {
@@ -53,15 +91,7 @@ export class LayoutBlobs implements BlobAccess {
       await fh.close();
       throw e;
     }
-    const file = createReadStream('', {
-      fd: fh,
-      highWaterMark: readChunk,
-      ...(signal && { signal }),
-    });
-    const verifier = new VerifyingStream(desc.digest, desc.size, what, onProgress);
-    // pipeline destroys both sides on error, so a failed read fails the consumer.
-    pipe(file, verifier, () => {});
-    return verifier;
+    return fh;
   }
 
   /**

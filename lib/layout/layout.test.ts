@@ -157,6 +157,16 @@ t.test('reads the busybox fixture (umoci): tags, manifests, blobs, verified', as
     layout.blobs.get({ mediaType: OCI_LAYER, digest: sha256('nothing'), size: 7 }),
     NotFoundError,
   );
+
+  // getFrom: the rest of a blob from an offset (to resume a broken chunked upload).
+  const layerDesc = { mediaType: OCI_LAYER, digest: LAYER, size: 1084473 };
+  const from = await layout.blobs.getFrom(layerDesc, 1_000_000);
+  t.equal(from.start, 1_000_000);
+  t.same(await readStream(from.body), bytes.subarray(1_000_000), 'the bytes after the offset');
+  t.equal((await readStream((await layout.blobs.getFrom(layerDesc, 1084473)).body)).length, 0);
+  await t.rejects(layout.blobs.getFrom(layerDesc, -1), RangeError);
+  await t.rejects(layout.blobs.getFrom(layerDesc, 1084474), RangeError);
+  await t.rejects(layout.blobs.getFrom({ ...layerDesc, size: 5 }, 0), SizeMismatchError);
 });
 
 t.test('reads the artifacts fixture: referrers by tag schema, cosign tag, api false', async (t) => {
