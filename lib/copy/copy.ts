@@ -11,7 +11,7 @@ import { type Logger, silentLogger } from '../log.js';
 import type { Descriptor, Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import type { Platform } from '../platform.js';
-import type { UploadSession } from '../registry/blobs.js';
+import type { BlobSource, UploadSession } from '../registry/blobs.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Store } from '../registry/store.js';
 import { type RetryOptions, withRetry } from '../transport/retry.js';
@@ -33,8 +33,17 @@ export interface CopyOptions {
   signal?: AbortSignal;
   onEvent?: CopyEventListener;
   logger?: Logger;
-  /** Retry policy for blob transfers (a retry restarts the transfer with a new session). */
+  /**
+   * Retry policy for blob transfers: a retry restarts the transfer with a new session (a
+   * broken chunk of a chunked upload is resumed instead, paced by the same policy).
+   */
   retry?: Pick<RetryOptions, 'retries' | 'minDelay' | 'maxDelay' | 'maxRetryAfter'>;
+  /**
+   * Upload blobs larger than this many bytes in chunks of this size (PATCH, resumable
+   * after a broken chunk). Default: one monolithic PUT per blob — fewest requests, fastest
+   * — switching to chunks only when a registry refuses a monolithic upload.
+   */
+  chunkSize?: number;
 }
 
 /** CopyStats counts what a copy did (or, in a dry run, would do). */
@@ -230,42 +239,82 @@ class CopyRun {
     }
 
     this.emit({ type: 'blob-start', descriptor: desc });
+    const retry = (what: string, attempt: number, error: Error, delayMs?: number) => {
+      this.#log.warn(
+        {
+          digest: desc.digest,
+          attempt,
+          ...(delayMs !== undefined && { delayMs }),
+          err: error.message,
+        },
+        `retrying ${what}`,
+      );
+      this.emit({
+        type: 'retry',
+        what: `${what === 'blob copy' ? 'blob' : what} ${desc.digest}`,
+        attempt,
+        error,
+      });
+    };
     await withRetry(
-      // A retry starts over with a new upload session (the old one was cancelled).
-      (attempt) => this.#transfer(desc, attempt === 1 ? session : undefined),
+      async (attempt) => {
+        // A retry starts over with a new upload session (the old one was cancelled)...
+        // unless the previous attempt got the blob in and only its answer was lost.
+        if (attempt > 1 && (await this.dst.blobs.stat(desc.digest, this.signal))) return;
+        await this.#transfer(desc, attempt === 1 ? session : undefined, retry);
+      },
       {
         ...this.options.retry,
         signal: this.signal,
-        onRetry: ({ error, attempt, delayMs }) => {
-          this.#log.warn(
-            { digest: desc.digest, attempt, delayMs, err: (error as Error).message },
-            'retrying blob copy',
-          );
-          this.emit({ type: 'retry', what: `blob ${desc.digest}`, attempt, error: error as Error });
-        },
+        onRetry: ({ error, attempt, delayMs }) =>
+          retry('blob copy', attempt, error as Error, delayMs),
       },
     );
     done('copied');
   }
 
   /** #transfer streams one blob from source to destination (into `session` when given). */
-  async #transfer(desc: Descriptor, session: UploadSession | undefined): Promise<void> {
+  async #transfer(
+    desc: Descriptor,
+    session: UploadSession | undefined,
+    retry: (what: string, attempt: number, error: Error) => void,
+  ): Promise<void> {
+    const progress = (bytes: number) =>
+      this.emit({ type: 'blob-progress', descriptor: desc, bytes });
+    const { src, dst } = this;
+    if (dst.blobs.uploadFrom) {
+      // The destination may read the blob again: from an offset to resume a broken chunk
+      // (a Range GET where the source can seek), or whole to switch to chunks.
+      const source: BlobSource = {
+        descriptor: desc,
+        open: (signal) => src.blobs.get(desc, signal, progress),
+        openAt: async (offset, signal) =>
+          src.blobs.getFrom
+            ? src.blobs.getFrom(desc, offset, signal)
+            : { body: await src.blobs.get(desc, signal), start: 0 },
+      };
+      await dst.blobs.uploadFrom(desc, source, {
+        signal: this.signal,
+        ...(session && { session }),
+        ...(this.options.chunkSize !== undefined && { chunkSize: this.options.chunkSize }),
+        ...(this.options.retry && { retry: this.options.retry }),
+        onResume: ({ error, attempt }) => retry('chunk of blob', attempt, error),
+        onProgress: progress,
+      });
+      return;
+    }
     let body: Readable | undefined;
     let bodyError: Error | undefined;
     try {
-      body = await this.src.blobs
-        .get(desc, this.signal, (bytes) =>
-          this.emit({ type: 'blob-progress', descriptor: desc, bytes }),
-        )
-        .catch(async (e: unknown) => {
-          // The session a refused mount opened is not going to be used.
-          if (session) await this.dst.blobs.cancelUpload?.(session);
-          throw e;
-        });
-      body.once('error', (e) => {
-        bodyError = e;
+      body = await src.blobs.get(desc, this.signal, progress).catch(async (e: unknown) => {
+        // The session a refused mount opened is not going to be used.
+        if (session) await dst.blobs.cancelUpload?.(session);
+        throw e;
       });
-      await this.dst.blobs.upload(desc, body, this.signal, session);
+      body.on('error', (e) => {
+        bodyError ??= e;
+      });
+      await dst.blobs.upload(desc, body, this.signal, session);
     } catch (e) {
       body?.destroy();
       // When the source stream failed (digest, size, reset), that is the cause, not the

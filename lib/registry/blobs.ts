@@ -1,32 +1,44 @@
 /**
- * Blob endpoints: existence, verified download, upload (POST then monolithic PUT),
- * cross-repository mount, delete.
+ * Blob endpoints: existence, verified download, ranged download (to resume), upload
+ * (POST then monolithic PUT by default; chunked PATCHes in uploads.ts when asked or when
+ * the registry refuses a monolithic upload), cross-repository mount, delete.
  *
  * References: distribution-spec v1.1.1 "Pulling blobs", "Checking if content exists",
- * "POST then PUT", "Mounting a blob from another repository", "Deleting blobs".
+ * "POST then PUT", "Pushing a blob in chunks", "Mounting a blob from another repository",
+ * "Deleting blobs".
  */
-import { pipeline, type Readable } from 'node:stream';
-import { type Digest, isDigest, VerifyingStream } from '../digest.js';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Digest, VerifyingStream } from '../digest.js';
 import {
-  DigestMismatchError,
   ProtocolError,
+  RegistryError,
   ResponseTooLargeError,
   SizeMismatchError,
   UnauthorizedError,
 } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import type { RepoContext } from './context.js';
+import {
+  type BlobSource,
+  ChunkedUpload,
+  checkDigestHeader,
+  DEFAULT_CHUNK_SIZE,
+  sessionFrom,
+  type UploadOptions,
+  type UploadSession,
+} from './uploads.js';
 
-/** UploadSession is an open upload: the URL to send the content to. */
-export interface UploadSession {
-  readonly location: string;
-}
+export type { BlobSource, UploadOptions, UploadSession } from './uploads.js';
+export { checkDigestHeader } from './uploads.js';
 
 /** MountResult says whether a mount happened, or hands over the session a refused mount opened. */
 export type MountResult = { mounted: true } | { mounted: false; session?: UploadSession };
 
 /** BlobStore is the blob side of one repository. */
 export class BlobStore {
+  /** Set once the registry refused a monolithic upload: chunks from then on. */
+  #chunkedOnly = false;
+
   constructor(private readonly ctx: RepoContext) {}
 
   /**
@@ -80,13 +92,63 @@ export class BlobStore {
     });
     const length = res.header('content-length');
     if (length !== undefined && Number(length) !== desc.size) {
-      res.body.destroy();
+      abandon(res.body);
       throw new SizeMismatchError(desc.size, Number(length), `${what} (Content-Length)`);
     }
     const verifier = new VerifyingStream(desc.digest, desc.size, what, onProgress);
     // pipeline destroys both sides on error, so a broken download fails the consumer.
     pipeline(res.body, verifier, () => {});
     return verifier;
+  }
+
+  /**
+   * getFrom streams a blob's bytes from `offset` with a `Range` request, unverified: the
+   * caller (a resumed chunked upload) hashes them. A 206 must carry the exact
+   * `Content-Range` asked for; a 200 is the whole blob, and `start` 0 tells the caller to
+   * hash from the beginning again instead of appending (anchor fault case 4). The length
+   * is held to the descriptor either way.
+   */
+  async getFrom(
+    desc: Descriptor,
+    offset: number,
+    signal?: AbortSignal,
+  ): Promise<{ body: Readable; start: number }> {
+    const what = `blob ${desc.digest} from ${this.ctx.registry}/${this.ctx.name}`;
+    const ranged = offset > 0;
+    const res = await this.ctx.send({
+      method: 'GET',
+      path: this.ctx.path(`blobs/${desc.digest}`),
+      ...(ranged && { headers: { range: `bytes=${offset}-` } }),
+      scopes: [this.ctx.pull],
+      expect: ranged ? [200, 206] : [200],
+      what: `fetch ${what}${ranged ? ` from byte ${offset}` : ''}`,
+      ...(signal && { signal }),
+    });
+    let start = 0;
+    if (res.status === 206) {
+      const range = parseContentRange(res.header('content-range'));
+      if (
+        !range ||
+        range.start !== offset ||
+        range.end !== desc.size - 1 ||
+        (range.total !== undefined && range.total !== desc.size)
+      ) {
+        abandon(res.body);
+        throw new ProtocolError(
+          `${what}: asked for bytes ${offset}-, the registry answered Content-Range ${JSON.stringify(res.header('content-range') ?? null)}`,
+        );
+      }
+      start = offset;
+    }
+    const expected = desc.size - start;
+    const length = res.header('content-length');
+    if (length !== undefined && Number(length) !== expected) {
+      abandon(res.body);
+      throw new SizeMismatchError(expected, Number(length), `${what} (Content-Length)`);
+    }
+    const limited = new LengthCheck(expected, what);
+    pipeline(res.body, limited, () => {});
+    return { body: limited, start };
   }
 
   /** startUpload opens an upload session (POST, 202 with a Location). */
@@ -101,7 +163,7 @@ export class BlobStore {
       ...(signal && { signal }),
     });
     await res.dump();
-    return { location: sessionLocation(res.header('location'), res.url) };
+    return sessionFrom(res);
   }
 
   /**
@@ -114,13 +176,13 @@ export class BlobStore {
     body: Readable | Uint8Array,
     signal?: AbortSignal,
   ): Promise<void> {
-    // The Location may carry state in its query (distribution's `_state`): keep it
-    // and append the digest (spec "POST then PUT": do not assemble it yourself).
-    const url = new URL(session.location);
-    url.searchParams.append('digest', desc.digest);
+    // The Location may carry state in its query (distribution's `_state`, a signature):
+    // it is used byte for byte and the digest appended (spec "POST then PUT": do not
+    // assemble it yourself; re-serialising the query would re-encode what the registry wrote).
     const res = await this.ctx.send({
       method: 'PUT',
-      path: url.toString(),
+      path: session.location,
+      query: { digest: desc.digest },
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
       body,
       scopes: [this.ctx.push],
@@ -146,6 +208,62 @@ export class BlobStore {
     } catch (e) {
       this.ctx.logger.debug({ err: (e as Error).message }, 'cancelling an upload failed');
     }
+  }
+
+  /**
+   * uploadFrom stores a blob read from `source`. By default in one monolithic PUT of the
+   * verified stream (fastest, and what skopeo and crane do); in chunks (uploads.ts) when
+   * the blob is larger than `options.chunkSize`, or once this registry refused a
+   * monolithic upload (413, or 400 SIZE_INVALID / BLOB_UPLOAD_INVALID), in which case the
+   * same blob is sent again at once in chunks. A chunked upload resumes broken chunks.
+   */
+  async uploadFrom(
+    desc: Descriptor,
+    source: BlobSource,
+    options: UploadOptions = {},
+  ): Promise<void> {
+    const { signal, session, chunkSize } = options;
+    if (this.#chunkedOnly || (chunkSize !== undefined && desc.size > chunkSize)) {
+      return this.#chunked(desc, source, options);
+    }
+    let body: Readable;
+    try {
+      body = await source.open(signal);
+    } catch (e) {
+      // The session a refused mount opened is not going to be used.
+      if (session) await this.cancelUpload(session);
+      throw e;
+    }
+    let bodyError: Error | undefined;
+    body.on('error', (e) => {
+      bodyError ??= e;
+    });
+    try {
+      await this.upload(desc, body, signal, session);
+    } catch (e) {
+      body.destroy();
+      // When the source stream failed (digest, size, reset), that is the cause, not the
+      // aborted upload it brought down.
+      if (bodyError) throw bodyError;
+      if (!refusesMonolithic(e)) throw e;
+      this.#chunkedOnly = true;
+      this.ctx.logger.info(
+        { registry: this.ctx.registry, err: (e as Error).message },
+        'the registry refused a monolithic upload; uploading in chunks',
+      );
+      const { session: _used, ...rest } = options;
+      return this.#chunked(desc, source, rest);
+    }
+  }
+
+  #chunked(desc: Descriptor, source: BlobSource, options: UploadOptions): Promise<void> {
+    return new ChunkedUpload(
+      this.ctx,
+      { start: (signal) => this.startUpload(signal), cancel: (s) => this.cancelUpload(s) },
+      desc,
+      source,
+      { ...options, chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE },
+    ).run();
   }
 
   /** upload sends a blob from a fresh session, cancelling the session if the PUT fails. */
@@ -184,9 +302,8 @@ export class BlobStore {
       });
       await res.dump();
       if (res.status === 201) return { mounted: true };
-      const location = res.header('location');
-      return location
-        ? { mounted: false, session: { location: sessionLocation(location, res.url) } }
+      return res.header('location')
+        ? { mounted: false, session: sessionFrom(res) }
         : { mounted: false };
     } catch (e) {
       if (e instanceof UnauthorizedError) return { mounted: false };
@@ -207,24 +324,57 @@ export class BlobStore {
   }
 }
 
-/** sessionLocation resolves a (possibly relative) upload Location against the answering URL. */
-function sessionLocation(location: string | undefined, base: string): string {
-  if (!location)
-    throw new ProtocolError('the registry answered an upload request without a Location');
-  return new URL(location, base).toString();
+/**
+ * refusesMonolithic tells whether a failed monolithic PUT means "send it in chunks": the
+ * body is too large for the registry or a proxy in front of it (413), or the registry does
+ * not take a whole blob in one PUT (400 SIZE_INVALID / BLOB_UPLOAD_INVALID).
+ */
+export function refusesMonolithic(e: unknown): boolean {
+  if (!(e instanceof RegistryError)) return false;
+  if (e.status === 413) return true;
+  return e.status === 400 && (e.hasCode('SIZE_INVALID') || e.hasCode('BLOB_UPLOAD_INVALID'));
 }
 
-/**
- * checkDigestHeader fails when a registry reports another digest than the one sent.
- * The header is optional (conformance runs without it), so absence is fine.
- */
-export function checkDigestHeader(
-  header: string | undefined,
-  expected: Digest,
-  what: string,
-): void {
-  if (header === undefined || header === '') return;
-  if (!isDigest(header) || header !== expected) {
-    throw new DigestMismatchError(expected, header, `${what} (Docker-Content-Digest)`);
+/** parseContentRange reads `bytes <start>-<end>/<total|*>` (RFC 9110 §14.4). */
+export function parseContentRange(
+  value: string | undefined,
+): { start: number; end: number; total: number | undefined } | undefined {
+  const m = /^bytes (\d{1,16})-(\d{1,16})\/(\d{1,16}|\*)$/.exec(value?.trim() ?? '');
+  if (!m) return undefined;
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end < start) return undefined;
+  return { start, end, total: m[3] === '*' ? undefined : Number(m[3]) };
+}
+
+/** abandon closes a body not going to be read; the abort error it then emits is expected. */
+function abandon(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** LengthCheck passes exactly `expected` bytes, failing on more (at once) or fewer (at the end). */
+class LengthCheck extends Transform {
+  #received = 0;
+  constructor(
+    readonly expected: number,
+    readonly what: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.#received += chunk.length;
+    if (this.#received > this.expected) {
+      done(new SizeMismatchError(this.expected, this.#received, this.what));
+      return;
+    }
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    if (this.#received !== this.expected) {
+      done(new SizeMismatchError(this.expected, this.#received, this.what));
+      return;
+    }
+    done();
   }
 }

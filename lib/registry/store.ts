@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
-import type { MountResult, UploadSession } from './blobs.js';
+import type { BlobSource, MountResult, UploadOptions, UploadSession } from './blobs.js';
 import type { FetchedManifest, PutResult } from './manifests.js';
 
 /** ManifestAccess reads and writes manifests by tag or digest. */
@@ -41,6 +41,21 @@ export interface BlobAccess {
     signal?: AbortSignal,
     session?: UploadSession,
   ): Promise<void>;
+  /**
+   * getFrom streams a blob from `offset`, unverified (the reader hashes), where the store
+   * can seek; `start` is where the stream really begins (0 when it sent the whole blob).
+   * Lets a broken chunked upload resume without reading the blob again from the start.
+   */
+  getFrom?(
+    desc: Descriptor,
+    offset: number,
+    signal?: AbortSignal,
+  ): Promise<{ body: Readable; start: number }>;
+  /**
+   * uploadFrom stores a blob it may read again (to resume a broken chunk, or to switch to
+   * chunks when a monolithic upload is refused). Stores without it get `upload`.
+   */
+  uploadFrom?(desc: Descriptor, source: BlobSource, options?: UploadOptions): Promise<void>;
   /** mount links a blob from another repository of the same registry, where supported. */
   mount?(digest: Digest, from: string, signal?: AbortSignal): Promise<MountResult>;
   /** cancelUpload abandons a session a refused mount opened, when it is not used. */
