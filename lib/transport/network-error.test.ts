@@ -28,7 +28,14 @@ t.test('toNetworkError names the problem and the fix', async (t) => {
     [err('CERT_HAS_EXPIRED'), /has expired/],
     [
       err('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"),
-      /does not match its name/,
+      /does not match its name \(Hostname\/IP does not match certificate's altnames\) — use a name the certificate holds, or pass --insecure/,
+    ],
+    [
+      Object.assign(err('ERR_TLS_CERT_ALTNAME_INVALID', 'x'), {
+        reason: "IP: 127.0.0.1 is not in the cert's list: ",
+        cert: { subjectaltname: 'DNS:registry.example' },
+      }),
+      /does not match its name \(the certificate is for DNS:registry\.example\)/,
     ],
     [err('EPROTO', 'wrong version number'), /use --plain-http/],
     [Object.assign(new Error('outer'), { cause: err('ECONNRESET') }), /closed unexpectedly/],

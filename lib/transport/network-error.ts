@@ -26,6 +26,18 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** certNames returns the peer certificate's subjectAltName, from a TLS identity error. */
+function certNames(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && typeof e === 'object' && e !== null; i++) {
+    const san = (e as { cert?: { subjectaltname?: unknown } }).cert?.subjectaltname;
+    if (typeof san === 'string' && san !== '') return san.slice(0, 200);
+    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+    else e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function messageOf(err: unknown): string {
   const e = err instanceof AggregateError && err.errors[0] instanceof Error ? err.errors[0] : err;
   // OpenSSL errors carry a short `reason` ("wrong version number") besides a long,
@@ -79,8 +91,12 @@ export function toNetworkError(
         return `TLS certificate of ${host} has expired — renew it, or pass --insecure to skip verification`;
       case 'CERT_NOT_YET_VALID':
         return `TLS certificate of ${host} is not yet valid (check the clock) — or pass --insecure`;
-      case 'ERR_TLS_CERT_ALTNAME_INVALID':
-        return `TLS certificate of ${host} does not match its name (${messageOf(err)}) — pass --insecure to skip verification`;
+      case 'ERR_TLS_CERT_ALTNAME_INVALID': {
+        // Node's reason lists only names of the dialled kind ("IP: 127.0.0.1 is not in
+        // the cert's list: " for a certificate with DNS names only): say what it holds.
+        const names = certNames(err);
+        return `TLS certificate of ${host} does not match its name (${names ? `the certificate is for ${names}` : messageOf(err)}) — use a name the certificate holds, or pass --insecure to skip verification`;
+      }
       case 'EPROTO':
       case 'ERR_SSL_WRONG_VERSION_NUMBER':
         return `TLS handshake with ${host} failed (${messageOf(err)}) — if the registry speaks plain http, use --plain-http`;

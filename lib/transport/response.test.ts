@@ -94,3 +94,36 @@ t.test('wrapResponse.header returns the first of repeated headers, any case', as
   t.equal(r.header('missing'), undefined);
   await r.dump();
 });
+
+t.test('a 400 from a TLS port to plain http says to leave out --plain-http', async (t) => {
+  const go = 'Client sent an HTTP request to an HTTPS server.\n';
+  const cases: Array<[string, string, Record<string, string>, string, boolean]> = [
+    ['GET', 'http://r:1/v2/', {}, go, true],
+    [
+      'GET',
+      'http://r:1/v2/',
+      { server: 'nginx' },
+      '<h1>The plain HTTP request was sent to HTTPS port</h1>',
+      true,
+    ],
+    ['HEAD', 'http://r:1/v2/x/manifests/a', {}, '', true],
+    ['HEAD', 'http://r:1/v2/x/manifests/a', { 'content-type': 'application/json' }, '', false],
+    ['GET', 'https://r:1/v2/', {}, go, false],
+    ['GET', 'http://r:1/v2/', {}, '{"errors":[{"code":"NAME_INVALID"}]}', false],
+  ];
+  for (const [method, url, headers, body, hinted] of cases) {
+    const e = await errorFromResponse({
+      status: 400,
+      headers,
+      body: Readable.from([Buffer.from(body)]),
+      method,
+      url,
+      what: 'x',
+    });
+    t.equal(
+      /the server speaks https on this port: leave out --plain-http$/.test(e.message),
+      hinted,
+      `${method} ${url} ${JSON.stringify(headers)}: ${e.message}`,
+    );
+  }
+});

@@ -144,6 +144,11 @@ export async function errorFromResponse(init: {
   const retryAfterMs =
     parseRetryAfter(firstHeader(init.headers, 'retry-after'), init.now) ??
     (init.status === 429 || init.status === 503 ? parseRetryHint(text) : undefined);
+  const note =
+    init.note ??
+    (plainHttpToTls(init.status, init.url, init.method, init.headers, text)
+      ? 'the server speaks https on this port: leave out --plain-http'
+      : undefined);
   const fields = {
     status: init.status,
     method: init.method,
@@ -153,7 +158,28 @@ export async function errorFromResponse(init: {
     ...(retryAfterMs !== undefined && { retryAfterMs }),
   };
   const err = registryError(fields);
-  return init.note ? registryError({ ...fields, message: `${err.message} — ${init.note}` }) : err;
+  return note ? registryError({ ...fields, message: `${err.message} — ${note}` }) : err;
+}
+
+/**
+ * plainHttpToTls tells whether a 400 is a TLS server's answer to a plain-http request:
+ * Go's (distribution's) writes `HTTP/1.0 400 Bad Request` with no header at all and the
+ * body "Client sent an HTTP request to an HTTPS server."; nginx says "The plain HTTP
+ * request was sent to HTTPS port". A HEAD has no body to read, so for Go the missing
+ * headers tell (every registry response carries some).
+ */
+function plainHttpToTls(
+  status: number,
+  url: string,
+  method: string,
+  headers: Headers,
+  text: string,
+): boolean {
+  if (status !== 400 || !url.startsWith('http:')) return false;
+  if (/HTTP request to an HTTPS server|plain HTTP request was sent to HTTPS port/i.test(text)) {
+    return true;
+  }
+  return method === 'HEAD' && Object.keys(headers).length === 0;
 }
 
 /** wrapResponse builds the RegistryResponse handed to the registry client. */
