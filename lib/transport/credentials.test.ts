@@ -217,3 +217,28 @@ t.test('dockerConfigCredentials: missing, empty and broken files', async (t) => 
     code: 'ERR_AUTH',
   });
 });
+
+t.test('the CLI chain: Docker config first, then GITHUB_TOKEN for ghcr.io only', async (t) => {
+  const { dir, env } = await setup(t);
+  const configPath = join(dir, 'config.json');
+  const chain = (token: string | undefined) =>
+    chainCredentials(
+      dockerConfigCredentials({ configPath, env }),
+      githubTokenCredentials({ token, actor: 'octocat' }),
+    );
+  // No config file at all: GITHUB_TOKEN for ghcr.io, nothing for anyone else.
+  t.same(await chain('ghs_job')('ghcr.io'), { username: 'octocat', password: 'ghs_job' });
+  t.same(await chain('ghs_job')('https://ghcr.io/v2/'), {
+    username: 'octocat',
+    password: 'ghs_job',
+  });
+  t.equal(await chain('ghs_job')('docker.io'), undefined, 'a GitHub token never goes elsewhere');
+  t.equal(await chain('ghs_job')('ghcr.io.evil.example'), undefined);
+  t.equal(await chain(undefined)('ghcr.io'), undefined, 'no token: anonymous');
+  // A `docker login ghcr.io` (e.g. a PAT with more rights) wins over the job token.
+  await writeFile(
+    configPath,
+    JSON.stringify({ auths: { 'ghcr.io': { auth: b64('me:ghp_pat') } } }),
+  );
+  t.same(await chain('ghs_job')('ghcr.io'), { username: 'me', password: 'ghp_pat' });
+});
