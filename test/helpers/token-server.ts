@@ -84,6 +84,8 @@ export interface TokenDecision {
   access?: ResourceActions[];
   /** Refuse with this status (e.g. 503 to test retries of the token fetch). */
   status?: number;
+  /** `validFor` for this token only (see TokenPolicy). */
+  validFor?: number;
 }
 
 /** The policy, mutable between subtests (`ts.policy.expiresIn = 2`). */
@@ -229,11 +231,15 @@ export async function startTokenServer(
 
   const x5c = [signer.derBase64, ...signer.chain.map((c) => c.derBase64)];
 
-  const mint = (subject: string | undefined, service: string, access: ResourceActions[]) => {
+  const mint = (
+    subject: string | undefined,
+    service: string,
+    access: ResourceActions[],
+    validFor: number | undefined,
+  ) => {
     const iat = Math.floor(Date.now() / 1000);
     const lifetime = policy.expiresIn ?? 300;
-    const exp =
-      policy.validFor !== undefined ? iat + policy.validFor - REGISTRY_LEEWAY_S : iat + lifetime;
+    const exp = validFor !== undefined ? iat + validFor - REGISTRY_LEEWAY_S : iat + lifetime;
     const header = { typ: 'JWT', alg: 'ES256', x5c };
     const claims = {
       iss: issuer,
@@ -394,7 +400,7 @@ export async function startTokenServer(
     if (decision?.access) access = decision.access;
     entry.granted = formatAccess(access);
 
-    const token = mint(subject, service, access);
+    const token = mint(subject, service, access, decision?.validFor ?? policy.validFor);
     const body: Record<string, unknown> = { issued_at: new Date().toISOString() };
     if (policy.expiresIn !== null) body.expires_in = policy.expiresIn;
     if (req.method === 'GET') {

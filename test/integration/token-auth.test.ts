@@ -429,13 +429,19 @@ t.test(
   },
 );
 
-/** expiryCopy copies team/app to registry-b with --jobs 1, the first push token delayed. */
-async function expiryCopy(t: Test, repo: string, delayMs: number) {
+/**
+ * expiryCopy copies team/app to registry-b with --jobs 1 while the token service holds
+ * back the first push token for `delayMs`: by then the tokens of the first blob have run
+ * out, and the second blob needs new ones. `validFor` (seconds) shortens what the registry
+ * accepts of pull-only tokens, without the client being told.
+ */
+async function expiryCopy(t: Test, repo: string, delayMs: number, validFor?: number) {
   await useConfig({ [a.host]: alice, [b.host]: alice });
   const pushScope = `repository:${repo}:pull,push`;
   let delayed = false;
   ts.policy.hook = (req) => {
-    if (delayed || req.service !== 'registry-b' || !req.scopes.includes(pushScope)) return;
+    if (!req.scopes.includes(pushScope)) return validFor === undefined ? undefined : { validFor };
+    if (delayed) return;
     delayed = true;
     return { delayMs };
   };
@@ -461,8 +467,8 @@ t.test(
     ts.policy.expiresIn = 2;
     const { logA, logB } = await expiryCopy(t, 'team/expiring', 2500);
     const pull = tokenRequests('registry-a').filter(withScope('repository:team/app:pull'));
-    t.equal(pull.length, 2, 'the source pull token was fetched again after it expired');
-    t.ok(pull[1]!.at - pull[0]!.at >= 2000, 'the second one after the lifetime');
+    t.ok(pull.length >= 2, 'the source pull token was fetched again after it expired');
+    t.ok(pull.at(-1)!.at - pull[0]!.at >= 2000, 'the last one after the lifetime');
     t.equal(logA.filter((e) => e.status === 401).length, 1, 'registry-a: only the first challenge');
     t.equal(logB.filter((e) => e.status === 401).length, 1, 'registry-b: only the first challenge');
   },
@@ -471,9 +477,8 @@ t.test(
 t.test(
   'a token the registry refuses as expired mid-copy (invalid_token): refreshed once, replayed',
   async (t) => {
-    // The client is told 300 s; the registry stops accepting the token after ~3 s.
-    ts.policy.validFor = 3;
-    const { logA, logB } = await expiryCopy(t, 'team/revoked', 3500);
+    // The client is told 300 s; the registry stops accepting pull tokens after ~3 s.
+    const { logA, logB } = await expiryCopy(t, 'team/revoked', 3500, 3);
     const pull = tokenRequests('registry-a').filter(withScope('repository:team/app:pull'));
     t.equal(pull.length, 2, 'the source pull token was refreshed after the registry refused it');
     const blobGets = logA
