@@ -83,6 +83,8 @@ export type FaultAction =
       headers?: Record<string, string>;
       body: Buffer | (() => Readable);
     }
+  /** Forward with request headers changed (undefined deletes one), e.g. a `Range` dropped. */
+  | { type: 'forward'; requestHeaders: Record<string, string | undefined> }
   /** Redirect (307 by default) to `location`. */
   | {
       type: 'redirect';
@@ -135,6 +137,8 @@ export interface ProxiedRequest {
   responseBytes: number;
   /** Whether the client sent an Authorization header. */
   authorization: boolean;
+  /** The client's request headers (Authorization removed). */
+  headers: IncomingHttpHeaders;
   /** The `Location` the upstream answered with, as sent. */
   location?: string;
   /** Name of the fault applied, if any. */
@@ -417,12 +421,20 @@ export async function startFaultProxy(
     }
 
     // Forward to the upstream, with the fault (if any) applied on the way.
+    const upstreamHeaders = { ...forwardHeaders(req.headers), ...opts.upstreamHeaders };
+    if (action?.type === 'forward') {
+      note(JSON.stringify(action.requestHeaders));
+      for (const [k, v] of Object.entries(action.requestHeaders)) {
+        if (v === undefined) delete upstreamHeaders[k.toLowerCase()];
+        else upstreamHeaders[k.toLowerCase()] = v;
+      }
+    }
     const up = httpRequest({
       host: target.hostname,
       port: target.port,
       method: req.method,
       path: req.url,
-      headers: { ...forwardHeaders(req.headers), ...opts.upstreamHeaders },
+      headers: upstreamHeaders,
       agent,
     });
     const cutBoth = (why: string) => {
@@ -559,6 +571,7 @@ export async function startFaultProxy(
       requestBytes: 0,
       responseBytes: 0,
       authorization: req.headers.authorization !== undefined,
+      headers: { ...req.headers, authorization: undefined },
       done: new Promise<void>((resolve) => {
         finish = resolve;
       }),
