@@ -47,6 +47,8 @@ export interface AuthState {
   /** Token-cache key and token, for Bearer tokens from a token service. */
   key?: string;
   token?: string;
+  /** The token came from the cache (fetched for an earlier request), not for this one. */
+  reused?: boolean;
 }
 
 /** AuthenticatorOptions configures an Authenticator. */
@@ -167,6 +169,24 @@ export class Authenticator {
   }
 
   /**
+   * worthRetrying tells, after a 401 to a request that could not be replayed (a streamed
+   * body; noteChallenge already ran), whether sending it again from the start would
+   * authenticate differently: it went out without credentials while the registry's
+   * challenge now tells how to get them, or with a cached token the registry no longer
+   * accepts (expired early, clocks apart: anchor fault 19). A token fetched for this very
+   * request, or refused Basic credentials, will not do better.
+   */
+  async worthRetrying(registry: string, previous: AuthState | undefined): Promise<boolean> {
+    if (previous?.kind === 'bearer') return previous.reused === true;
+    if (previous !== undefined) return false;
+    const challenge = this.#challenges.get(registry);
+    if (!challenge) return false;
+    if (challenge.scheme === 'bearer') return true;
+    const creds = await this.credentialsFor(registry).catch(() => undefined);
+    return creds !== undefined && 'password' in creds;
+  }
+
+  /**
    * explainRefusal says, for the error message, why a registry's final 401 happened:
    * which credentials were used and what the challenge says was missing. Never a secret.
    */
@@ -206,10 +226,11 @@ export class Authenticator {
     const realm = challenge.params.realm ?? '';
     const service = challenge.params.service;
     const key = tokenCacheKey(registry, realm, service, scopes);
+    const reused = this.#cache.get(key) !== undefined;
     const token = await this.#cache.getOrFetch(key, () =>
       this.#fetchToken(registry, realm, service, normalizeScopes(scopes), signal),
     );
-    return { kind: 'bearer', header: `Bearer ${token}`, key, token };
+    return { kind: 'bearer', header: `Bearer ${token}`, key, token, ...(reused && { reused }) };
   }
 
   async #fetchToken(

@@ -19,7 +19,7 @@ import { originOf, redactUrl, registryBaseUrl } from './endpoint.js';
 import { toNetworkError } from './network-error.js';
 import { checkTarget, nextHop, REDIRECT_STATUSES } from './redirect.js';
 import { dumpBody, errorFromResponse, firstHeader, readLimited, wrapResponse } from './response.js';
-import { withRetry } from './retry.js';
+import { markRetryAfterReauth, withRetry } from './retry.js';
 import type {
   ExchangeInfo,
   HttpMethod,
@@ -137,6 +137,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     let body = req.body;
     let hops = 0;
     const visited = new Set<string>([url.href]);
+    let retryAfterReauth = false;
 
     for (;;) {
       // Authorization goes to the registry's own origin only (scheme, host and port):
@@ -159,8 +160,11 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       if (res.status === 401 && own) {
         const challenge = res.headers['www-authenticate'];
         if (bodyKind === 'stream') {
-          // The body is gone; learn the challenge so a restarted attempt pre-authenticates.
+          // The body is gone; learn the challenge so a restarted attempt pre-authenticates,
+          // and let the caller's retry (a new upload session) try once more when that
+          // attempt would authenticate differently.
           auth.noteChallenge(req.registry, challenge, state);
+          retryAfterReauth = await auth.worthRetrying(req.registry, state);
         } else if (authRounds < MAX_AUTH_ROUNDS) {
           const next = await auth
             .onUnauthorized(req.registry, challenge, req.scopes, state, req.signal)
@@ -197,7 +201,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
         continue;
       }
 
-      throw await errorFromResponse({
+      const err = await errorFromResponse({
         status: res.status,
         headers: res.headers,
         body: res.body,
@@ -211,6 +215,8 @@ export function createTransport(opts: TransportOptions = {}): Transport {
             ? await auth.explainRefusal(req.registry, res.headers['www-authenticate'], state)
             : undefined,
       });
+      if (retryAfterReauth) markRetryAfterReauth(err);
+      throw err;
     }
   }
 

@@ -8,6 +8,7 @@ import {
 } from '../errors.js';
 import {
   isRetryable,
+  markRetryAfterReauth,
   parseRetryAfter,
   parseRetryHint,
   RETRY_HINT_FLOOR_MS,
@@ -46,6 +47,10 @@ t.test('isRetryable', async (t) => {
   t.notOk(isRetryable(new AuthError('no')));
   t.notOk(isRetryable('ECONNRESET'));
   t.notOk(isRetryable(new Error('plain')));
+  const reauth = regErr(401);
+  markRetryAfterReauth(reauth);
+  t.ok(isRetryable(reauth), 'a 401 to a streamed request the transport can now authenticate');
+  t.notOk(Object.keys(reauth).some((k) => /reauth/i.test(k)), 'the flag is not enumerable');
 });
 
 t.test('parseRetryAfter', async (t) => {

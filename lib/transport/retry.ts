@@ -57,14 +57,28 @@ function errorCodes(err: unknown, depth = 0): string[] {
   return out;
 }
 
+const RETRY_AFTER_REAUTH = Symbol.for('oci-promote.retryAfterReauth');
+
+/**
+ * markRetryAfterReauth flags a 401 to a streamed request as worth one new attempt: the
+ * transport learnt how to authenticate (or dropped a stale token), and the body could not
+ * be replayed. The attempt after that carries a fresh token; if it is refused too, that
+ * 401 is not flagged and is final.
+ */
+export function markRetryAfterReauth(err: Error): void {
+  Object.defineProperty(err, RETRY_AFTER_REAUTH, { value: true, enumerable: false });
+}
+
 /**
  * isRetryable tells whether a failure is transient: a RegistryError with a retryable
- * status, or a network failure (reset, broken pipe, closed socket, timeout). Aborts,
+ * status, a 401 flagged by markRetryAfterReauth, or a network failure (reset, broken
+ * pipe, closed socket, timeout). Aborts,
  * integrity failures, usage errors and other 4xx are not.
  */
 export function isRetryable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   if ((err as Error).name === 'AbortError') return false;
+  if ((err as Record<symbol, unknown>)[RETRY_AFTER_REAUTH] === true) return true;
   if (err instanceof RegistryError) return RETRYABLE_STATUSES.has(err.status);
   if (isOciPromoteError(err) && !(err instanceof NetworkError)) return false;
   return errorCodes(err).some((c) => RETRYABLE_CODES.has(c));

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { staticCredentials } from '../../lib/transport/credentials.js';
 import { createTransport } from '../../lib/transport/http.js';
+import { isRetryable } from '../../lib/transport/retry.js';
 import type {
   Credentials,
   ExchangeInfo,
@@ -434,9 +435,81 @@ t.test(
       expect: [201],
       what: 'finish upload',
     });
-    await t.rejects(tr.request(put('u1')), { code: 'ERR_UNAUTHORIZED' });
+    const err = await tr.request(put('u1')).catch((e) => e);
+    t.match(err, { code: 'ERR_UNAUTHORIZED' });
+    t.ok(isRetryable(err), 'worth a new attempt: it went out anonymously, the challenge is known');
     t.equal(exchanges.length, 1, 'sent once');
     t.equal((await tr.request(put('u2'))).status, 201);
+  },
+);
+
+t.test(
+  'a streamed body refused with a cached token: retryable once; refused with a fresh one: final',
+  async (t) => {
+    const auth = await scriptedServer(t, [], { name: 'token server' });
+    const reg = await scriptedServer(t, [], { name: 'registry' });
+    auth.add(
+      tokenStep(t, [PUSH], { token: 'CACHED', expires_in: 300 }),
+      tokenStep(t, [PUSH], { token: 'FRESH', expires_in: 300 }),
+    );
+    const expired = {
+      status: 401,
+      headers: { 'www-authenticate': bearer(auth.url, `,scope="${PUSH}",error="invalid_token"`) },
+    };
+    reg.add(
+      {
+        method: 'POST',
+        path: '/v2/app/blobs/uploads/',
+        reply: { status: 401, headers: { 'www-authenticate': bearer(auth.url) } },
+      },
+      {
+        method: 'POST',
+        path: '/v2/app/blobs/uploads/',
+        check: (r) => t.equal(r.headers.authorization, 'Bearer CACHED'),
+        reply: { status: 202, headers: { location: '/v2/app/blobs/uploads/u1' } },
+      },
+      // The registry stops accepting the token between the POST and the PUT.
+      {
+        method: 'PUT',
+        path: '/v2/app/blobs/uploads/u1?digest=sha256%3Aab',
+        check: (r) => t.equal(r.headers.authorization, 'Bearer CACHED'),
+        reply: expired,
+      },
+      {
+        method: 'PUT',
+        path: '/v2/app/blobs/uploads/u2?digest=sha256%3Aab',
+        check: (r) => t.equal(r.headers.authorization, 'Bearer FRESH', 'a new token up front'),
+        reply: expired,
+      },
+    );
+    const { tr } = transport(t);
+    const post = await tr.request({
+      registry: reg.host,
+      method: 'POST',
+      path: '/v2/app/blobs/uploads/',
+      scopes: [PUSH],
+      expect: [202],
+      what: 'start upload',
+    });
+    await post.dump();
+    const put = (session: string): RegistryRequest => ({
+      registry: reg.host,
+      method: 'PUT',
+      path: `/v2/app/blobs/uploads/${session}`,
+      query: { digest: 'sha256:ab' },
+      body: Readable.from([Buffer.from('data')]),
+      headers: { 'content-length': '4' },
+      scopes: [PUSH],
+      expect: [201],
+      what: 'finish upload',
+    });
+    const stale = await tr.request(put('u1')).catch((e) => e);
+    t.match(stale, { code: 'ERR_UNAUTHORIZED', status: 401 });
+    t.ok(isRetryable(stale), 'a cached token refused: a new session with a new token may pass');
+    const fresh = await tr.request(put('u2')).catch((e) => e);
+    t.match(fresh, { code: 'ERR_UNAUTHORIZED', status: 401 });
+    t.notOk(isRetryable(fresh), 'a token fetched for this very request refused: final');
+    t.match(fresh.message, /refused a freshly issued token \(invalid_token\)/);
   },
 );
 
