@@ -6,6 +6,8 @@
  * clock and the registry's), `insufficient_scope`, and cross-repository mounts with and
  * without pull on the source. Every CLI run is checked for leaked secrets.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { copy, createClient, parseReference } from '../../lib/index.js';
 import { staticCredentials } from '../../lib/transport/credentials.js';
@@ -219,6 +221,42 @@ t.test('Basic credentials from DOCKER_CONFIG on both sides, cross-registry', asy
   t.same(keys.length, new Set(keys).size, `no scope set fetched twice: ${keys.join(' | ')}`);
 });
 
+t.test('promote with --audit-log over token auth: tags, history, no secret recorded', async (t) => {
+  await useConfig({ [a.host]: alice });
+  await resetAll();
+  const audit = join(cli.dir, 'audit.jsonl');
+  const r = await run(t, [
+    'promote',
+    '--json',
+    '--log-format',
+    'json',
+    '--audit-log',
+    audit,
+    `${a.host}/shared/base:amd64`,
+    '--to',
+    `${a.host}/team/promoted`,
+    '--tag',
+    '1.0.0',
+    '--semver',
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.json(), { digest: image, record: /^sha256:/ });
+  const history = await run(t, ['history', '--json', `${a.host}/team/promoted`]);
+  t.equal(history.code, 0, history.stderr);
+  t.equal(history.json().entries.length, 4, 'one entry per tag: 1.0.0, 1.0, 1, latest');
+  const recorded = await readFile(audit, 'utf8');
+  t.ok(recorded.length > 0, 'the audit log was written');
+  t.same(
+    secrets().filter((s) => recorded.includes(s)),
+    [],
+    'no password or token in the audit log',
+  );
+  t.ok(
+    ts.log.every((x) => x.subject === 'alice'),
+    "tags, ledger and record pushed with alice's tokens",
+  );
+});
+
 t.test('library: staticCredentials', async (t) => {
   await resetAll();
   const client = createClient({
@@ -256,8 +294,7 @@ t.test('identity token (OAuth2 refresh token) from the Docker config', async (t)
   t.equal(res.status, 200);
   const { refresh_token: refreshToken } = (await res.json()) as { refresh_token: string };
   t.match(refreshToken, /^rt-/);
-  await cli.writeDockerConfig({}, {});
-  const { writeFile } = await import('node:fs/promises');
+  await mkdir(cli.dockerConfigDir, { recursive: true });
   await writeFile(
     cli.configPath,
     JSON.stringify({ auths: { [a.host]: { identitytoken: refreshToken } } }),
