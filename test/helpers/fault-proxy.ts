@@ -66,7 +66,14 @@ export type FaultAction =
    * `forward: true` streams those bytes to the upstream before both connections are cut
    * (the registry saw part of the body); by default the upstream never sees the request.
    */
-  | { type: 'reset'; side: 'request' | 'response'; afterBytes?: number; forward?: boolean }
+  | {
+      type: 'reset';
+      side: 'request' | 'response';
+      afterBytes?: number;
+      forward?: boolean;
+      /** Response side: cut before the answer's headers (the upstream did the work; the answer is lost). */
+      beforeHeaders?: boolean;
+    }
   /** After `afterBytes` of the response body, send `chunkBytes` (default 1) every `stallMs`. */
   | { type: 'slow'; afterBytes?: number; stallMs: number; chunkBytes?: number }
   /** Flip one byte of the response body (same length); default offset: the middle. */
@@ -497,6 +504,13 @@ export async function startFaultProxy(
       return;
     }
 
+    if (action?.type === 'reset' && action.side === 'response' && action.beforeHeaders) {
+      note(`answer ${status} lost`);
+      ures.resume();
+      await new Promise<void>((resolve) => ures.once('end', resolve).once('error', resolve));
+      cutBoth('reset by fault');
+      return;
+    }
     rec.status = status;
     res.writeHead(status, headers);
     const counted = (n: number) => {

@@ -293,6 +293,30 @@ t.test('a connection reset in the middle of a blob body: retried in a new sessio
   await intact(t, 'prod/reset');
 });
 
+t.test('the answer to a blob upload is lost after the commit: not uploaded again', async (t) => {
+  dstProxy.addRule({
+    name: 'lost 201',
+    method: 'PUT',
+    path: putOf(layer0),
+    nth: 1,
+    action: { type: 'reset', side: 'response', beforeHeaders: true },
+  });
+  const r = await copyVia(t, 'prod/lost');
+  await dstProxy.settle();
+  t.match(
+    dstProxy.injected,
+    [{ detail: 'answer 201 lost' }],
+    'the registry committed; the 201 never came',
+  );
+  t.equal(
+    dstProxy.requests.filter((q) => q.method === 'PUT' && putOf(layer0).test(q.url)).length,
+    1,
+    'the retry found the blob with a HEAD and sent nothing again',
+  );
+  t.equal(r.blobs.copied, 4);
+  await intact(t, 'prod/lost');
+});
+
 t.test('a body that stalls: the idle timeout fires and the download is retried', async (t) => {
   srcProxy.addRule({
     name: 'stall',
