@@ -2,6 +2,7 @@
 // (test/helpers/fault-proxy.ts): each test injects one kind of fault, checks the proxy
 // really applied it, and checks what the tool did about it. Each one fails when the
 // handling it covers is removed (see docs/faults.md for the list and what breaks what).
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t, { type Test } from 'tap';
@@ -457,6 +458,82 @@ t.test(
     const held = srcProxy.requests.find((q) => q.fault === 'length')!;
     t.equal(held.responseBytes, 0, 'no byte of the body was sent, so none was read');
     t.same(await listTags(dst, 'prod/length'), []);
+  },
+);
+
+t.test('a blob body longer than its size (no Content-Length): stopped, exit 4', async (t) => {
+  const bytes = await readFile(join(img.dir, 'blobs', 'sha256', layer2.slice(7)));
+  srcProxy.addRule({
+    name: 'one byte more',
+    method: 'GET',
+    path: blobPath(layer2),
+    action: {
+      type: 'body',
+      headers: { 'content-type': 'application/octet-stream' },
+      // A stream: sent chunked, so only counting tells the size.
+      body: () => Readable.from([bytes, Buffer.from('!')]),
+    },
+  });
+  const r = await cli.run([
+    'copy',
+    '--plain-http',
+    '--json',
+    `${srcProxy.host}/staging/app:v1`,
+    `${dstProxy.host}/prod/long:1.0`,
+  ]);
+  t.equal(r.code, 4, r.stderr);
+  t.equal(r.json().error.code, 'ERR_SIZE_MISMATCH');
+  t.match(
+    r.json().error.message,
+    `expected ${img.layers[2]!.size} bytes, got ${img.layers[2]!.size + 1}`,
+  );
+  await dstProxy.settle();
+  t.notOk(
+    dstProxy.requests.some((q) => q.status === 201 && putOf(layer2).test(q.url)),
+    'never committed',
+  );
+  t.same(await listTags(dst, 'prod/long'), []);
+});
+
+t.test(
+  'Docker-Content-Digest other than the bytes: on a tag GET and on a manifest PUT reply, exit 4',
+  async (t) => {
+    const other = `sha256:${'0'.repeat(64)}`;
+    srcProxy.addRule({
+      name: 'tag GET digest',
+      method: 'GET',
+      path: /\/manifests\/v1$/,
+      nth: 1,
+      action: { type: 'headers', set: { 'docker-content-digest': other } },
+    });
+    const get = await cli.run([
+      'copy',
+      '--plain-http',
+      '--json',
+      `${srcProxy.host}/staging/app:v1`,
+      `${dstProxy.host}/prod/dcd:1.0`,
+    ]);
+    t.equal(get.code, 4, get.stderr);
+    t.equal(get.json().error.code, 'ERR_DIGEST_MISMATCH');
+    t.match(get.json().error.message, /Docker-Content-Digest/);
+    t.same(writes(dstProxy), [], 'nothing written');
+
+    dstProxy.addRule({
+      name: 'PUT reply digest',
+      method: 'PUT',
+      path: /\/manifests\/sha256:/,
+      action: { type: 'headers', set: { 'docker-content-digest': other } },
+    });
+    const put = await cli.run([
+      'copy',
+      '--plain-http',
+      '--json',
+      `${srcProxy.host}/staging/app:v1`,
+      `${dstProxy.host}/prod/dcd:1.0`,
+    ]);
+    t.equal(put.code, 4, put.stderr);
+    t.match(put.json().error.message, /pushed manifest \(Docker-Content-Digest\)/);
+    t.same(await listTags(dst, 'prod/dcd'), [], 'no tag written after the odd reply');
   },
 );
 
