@@ -461,39 +461,48 @@ t.test(
   },
 );
 
-t.test('a blob body longer than its size (no Content-Length): stopped, exit 4', async (t) => {
-  const bytes = await readFile(join(img.dir, 'blobs', 'sha256', layer2.slice(7)));
-  srcProxy.addRule({
-    name: 'one byte more',
-    method: 'GET',
-    path: blobPath(layer2),
-    action: {
-      type: 'body',
-      headers: { 'content-type': 'application/octet-stream' },
-      // A stream: sent chunked, so only counting tells the size.
-      body: () => Readable.from([bytes, Buffer.from('!')]),
-    },
-  });
-  const r = await cli.run([
-    'copy',
-    '--plain-http',
-    '--json',
-    `${srcProxy.host}/staging/app:v1`,
-    `${dstProxy.host}/prod/long:1.0`,
-  ]);
-  t.equal(r.code, 4, r.stderr);
-  t.equal(r.json().error.code, 'ERR_SIZE_MISMATCH');
-  t.match(
-    r.json().error.message,
-    `expected ${img.layers[2]!.size} bytes, got ${img.layers[2]!.size + 1}`,
-  );
-  await dstProxy.settle();
-  t.notOk(
-    dstProxy.requests.some((q) => q.status === 201 && putOf(layer2).test(q.url)),
-    'never committed',
-  );
-  t.same(await listTags(dst, 'prod/long'), []);
-});
+t.test(
+  'a blob body running on past its size (no Content-Length): stopped at once, exit 4',
+  async (t) => {
+    const bytes = await readFile(join(img.dir, 'blobs', 'sha256', layer2.slice(7)));
+    srcProxy.addRule({
+      name: 'one byte more',
+      method: 'GET',
+      path: blobPath(layer2),
+      action: {
+        type: 'body',
+        headers: { 'content-type': 'application/octet-stream' },
+        // A stream, sent chunked (only counting tells the size), that never ends.
+        body: () =>
+          Readable.from(
+            (function* () {
+              yield bytes;
+              const more = Buffer.alloc(64 * 1024, 0x21);
+              for (;;) yield more;
+            })(),
+          ),
+      },
+    });
+    const r = await cli.run([
+      'copy',
+      '--plain-http',
+      '--json',
+      `${srcProxy.host}/staging/app:v1`,
+      `${dstProxy.host}/prod/long:1.0`,
+    ]);
+    t.equal(r.code, 4, r.stderr);
+    t.equal(r.json().error.code, 'ERR_SIZE_MISMATCH');
+    t.match(r.json().error.message, `expected ${img.layers[2]!.size} bytes, got`);
+    await Promise.all([srcProxy.settle(), dstProxy.settle()]);
+    const sent = srcProxy.requests.find((q) => q.fault === 'one byte more')!.responseBytes;
+    t.ok(sent < 32 * 1024 * 1024, `the client stopped reading past the size (${sent} bytes sent)`);
+    t.notOk(
+      dstProxy.requests.some((q) => q.status === 201 && putOf(layer2).test(q.url)),
+      'never committed',
+    );
+    t.same(await listTags(dst, 'prod/long'), []);
+  },
+);
 
 t.test(
   'Docker-Content-Digest other than the bytes: on a tag GET and on a manifest PUT reply, exit 4',
