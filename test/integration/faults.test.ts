@@ -666,6 +666,30 @@ t.test('an index whose child is missing at the source: no partial index pushed',
   );
 });
 
+t.test('HEAD answers without digest or length headers: presence still recognised', async (t) => {
+  await copyVia(t, 'prod/bare');
+  dstProxy.clearRecords();
+  dstProxy.addRule({
+    name: 'bare HEAD',
+    method: 'HEAD',
+    action: {
+      type: 'headers',
+      set: { 'docker-content-digest': undefined, 'content-length': undefined },
+    },
+  });
+  const again = await copyVia(t, 'prod/bare');
+  t.ok(dstProxy.injected.length >= 2, 'HEADs came back bare');
+  t.same(again.manifests, { copied: 0, skipped: 1 }, 'the manifest was found (by a GET)');
+  t.same(again.blobs, { copied: 0, mounted: 0, skipped: 0 }, 'so its blobs were not looked at');
+  t.ok(
+    dstProxy.requests.some(
+      (q) => q.method === 'GET' && q.path.endsWith(`/manifests/${img.digest}`),
+    ),
+    'the missing digest header was made up for with a GET',
+  );
+  t.same(writes(dstProxy), [], 'nothing written: not even the tag, found unchanged');
+});
+
 t.test('redirects', async (t) => {
   t.test('a blob GET redirected to another origin goes there without Authorization', async (t) => {
     const users = { alice: 'wonderland-s3cret' };
