@@ -168,21 +168,26 @@ t.test('a chunk the registry got part of: a new session, the old one cancelled',
   );
 });
 
-t.test('a monolithic PUT refused with 413: sent in chunks instead', async (t) => {
-  dstProxy.addRule({
-    name: '413',
-    method: 'PUT',
-    path: /\/blobs\/uploads\//,
-    when: (r) => r.headers['content-length'] !== '0',
-    action: { type: 'status', status: 413, body: 'Request Entity Too Large' },
-  });
-  await copyVia(t, 'prod/toolarge');
-  t.ok(dstProxy.injected.length >= 1, 'a monolithic PUT was refused');
-  const patches = dstProxy.requests.filter((r) => r.method === 'PATCH');
-  t.ok(patches.length >= 2, 'the blobs went in PATCHes');
-  t.equal(
-    patches.reduce((n, r) => n + r.requestBytes, 0),
-    layer.size + img.config.size,
-    'each byte once in the chunks',
+for (const early of [false, true]) {
+  t.test(
+    `a monolithic PUT refused with 413 (${early ? 'answered before the body was read' : 'after the body'}): sent in chunks instead`,
+    async (t) => {
+      dstProxy.addRule({
+        name: '413',
+        method: 'PUT',
+        path: /\/blobs\/uploads\//,
+        when: (r) => r.headers['content-length'] !== '0',
+        action: { type: 'status', status: 413, body: 'Request Entity Too Large', early },
+      });
+      await copyVia(t, `prod/toolarge-${early}`);
+      t.ok(dstProxy.injected.length >= 1, 'a monolithic PUT was refused');
+      const patches = dstProxy.requests.filter((r) => r.method === 'PATCH');
+      t.ok(patches.length >= 2, 'the blobs went in PATCHes');
+      t.equal(
+        patches.reduce((n, r) => n + r.requestBytes, 0),
+        layer.size + img.config.size,
+        'each byte once in the chunks',
+      );
+    },
   );
-});
+}
