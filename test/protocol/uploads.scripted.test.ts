@@ -14,14 +14,7 @@ import type { Descriptor } from '../../lib/manifest.js';
 import { parseReference } from '../../lib/reference.js';
 import { createClient } from '../../lib/registry/client.js';
 import type { Repository } from '../../lib/registry/repository.js';
-import {
-  type BlobSource,
-  chunkSizeFor,
-  parseMinChunkLength,
-  parseUploadRange,
-  type ResumeInfo,
-  type UploadOptions,
-} from '../../lib/registry/uploads.js';
+import type { BlobSource, ResumeInfo, UploadOptions } from '../../lib/registry/uploads.js';
 import {
   type RecordedRequest,
   type ScriptStep,
@@ -119,21 +112,6 @@ const cancel = (path: RegExp | string, status = 204): ScriptStep => ({
   method: 'DELETE',
   path,
   reply: { status },
-});
-
-t.test('pure helpers: ranges, minimum chunk lengths', async (t) => {
-  t.equal(parseUploadRange('0-9'), 10);
-  t.equal(parseUploadRange('0-0'), 0, '0-0 is read as empty (distribution says 0-0 for nothing)');
-  t.equal(parseUploadRange('bytes=0-99'), 100);
-  t.equal(parseUploadRange('5-9'), undefined, 'a range not from 0 is not an upload range');
-  t.equal(parseUploadRange(undefined), undefined);
-  t.equal(parseMinChunkLength('4294967296'), 4294967296);
-  t.equal(parseMinChunkLength('-1'), undefined);
-  t.equal(parseMinChunkLength('1e9'), undefined);
-  t.equal(parseMinChunkLength('99999999999999999999'), undefined, 'past 2^53 is ignored');
-  t.equal(chunkSizeFor(10, 16), 16, 'the registry minimum raises the chunk');
-  t.equal(chunkSizeFor(10, 4), 10);
-  t.equal(chunkSizeFor(10), 10);
 });
 
 t.test('monolithic by default: one PUT to the Location as given, digest appended', async (t) => {
