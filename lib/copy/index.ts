@@ -7,10 +7,7 @@
  */
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
-import { OciLayout } from '../layout/layout.js';
-import { formatLocation } from '../layout/location.js';
-import type { Descriptor } from '../manifest.js';
-import { formatReference, type Reference } from '../reference.js';
+import type { Reference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Store } from '../registry/store.js';
@@ -122,12 +119,12 @@ export async function copyStores(
       }
       tag = { tag: destination.tag, action: current ? 'moved' : 'created', previousDigest };
     }
-  } else if (dst instanceof OciLayout && !options.dryRun) {
-    await dst.addUntagged(written.descriptor);
+  } else if (!options.dryRun) {
+    await dst.keepUntagged?.(written.descriptor);
   }
   return {
-    source: describe(src, source.tag, root.descriptor.digest),
-    destination: describe(dst, destination.tag, graph.digest),
+    source: src.describe(source.tag, root.descriptor.digest),
+    destination: dst.describe(destination.tag, graph.digest),
     ...graph,
     ...(tag && { tag }),
     dryRun: options.dryRun === true,
@@ -139,31 +136,10 @@ async function resolveSource(source: StoreRef, signal?: AbortSignal): Promise<Fe
   const { store } = source;
   let reference: string | undefined = source.digest ?? source.tag;
   if (reference === undefined) {
-    if (!(store instanceof OciLayout)) {
-      throw new UsageError(`source ${store} needs a tag or a digest`);
-    }
-    const only: Descriptor = await store.soleManifest();
-    reference = only.digest;
+    if (!store.soleManifest) throw new UsageError(`source ${store} needs a tag or a digest`);
+    reference = (await store.soleManifest()).digest;
   }
   return store.manifests.get(reference, signal);
-}
-
-/** describe renders a store, tag and digest the way users write them. */
-function describe(store: Store, tag: string | undefined, digest: Digest): string {
-  if (store instanceof OciLayout) {
-    return formatLocation({
-      kind: 'layout',
-      path: store.path,
-      ...(tag !== undefined && { tag }),
-      digest,
-    });
-  }
-  return formatReference({
-    registry: store.registry,
-    repository: store.name,
-    ...(tag !== undefined && { tag }),
-    digest,
-  });
 }
 
 function tagAndDigest(ref: Reference): { tag?: string; digest?: Digest } {

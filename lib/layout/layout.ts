@@ -8,11 +8,13 @@
  */
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import type { Store } from '../registry/store.js';
 import { LayoutBlobs } from './blobs.js';
 import { isMissing, LayoutFiles, layoutNotFound, probeLayout, tagEntry } from './files.js';
+import { formatLocation } from './location.js';
 import { LayoutManifests } from './manifests.js';
 import { LayoutReferrers } from './referrers.js';
 
@@ -94,12 +96,12 @@ export class OciLayout implements Store {
   }
 
   /**
-   * addUntagged lists a manifest in index.json without a ref name (what skopeo writes
+   * keepUntagged lists a manifest in index.json without a ref name (what skopeo writes
    * for `oci:<dir>` without a tag), so a copy by digest stays reachable for other tools
    * and safe from garbage collection. Nothing is written when index.json already lists
    * the digest, tagged or not. The manifest must be in the layout already.
    */
-  async addUntagged(desc: Descriptor): Promise<boolean> {
+  async keepUntagged(desc: Descriptor): Promise<boolean> {
     await this.manifests.get(desc.digest);
     const entry = tagEntry(
       {
@@ -131,6 +133,16 @@ export class OciLayout implements Store {
         ? `${this} lists no manifest in index.json`
         : `${this} lists ${entries.length} manifests; name one as ${this}:<tag> or ${this}@<digest>${tags.length ? ` (tags: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', …' : ''})` : ''}`,
     );
+  }
+
+  /** describe renders `oci-layout:PATH[:tag][@digest]`. */
+  describe(tag?: string, digest?: Digest): string {
+    return formatLocation({
+      kind: 'layout',
+      path: this.path,
+      ...(tag !== undefined && { tag }),
+      ...(digest !== undefined && { digest }),
+    });
   }
 
   toString(): string {

@@ -1,6 +1,7 @@
 /**
  * Repository gathers the endpoint families of one repository behind one object.
  */
+import type { Digest } from '../digest.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatReference, type Reference, repositoryOf } from '../reference.js';
@@ -51,6 +52,15 @@ export class Repository {
       if (!(e instanceof NotFoundError)) throw e;
     }
     return out;
+  }
+
+  /** describe renders `host/path[:tag][@digest]`. */
+  describe(tag?: string, digest?: Digest): string {
+    return formatReference({
+      ...this.ref,
+      ...(tag !== undefined && { tag }),
+      ...(digest !== undefined && { digest }),
+    });
   }
 
   toString(): string {

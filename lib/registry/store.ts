@@ -80,5 +80,17 @@ export interface Store {
   readonly blobs: BlobAccess;
   readonly referrers: ReferrerAccess;
   listTags(signal?: AbortSignal): Promise<string[]>;
+  /** describe renders a tag and/or digest in this store the way users write it. */
+  describe(tag?: string, digest?: Digest): string;
+  /**
+   * soleManifest, for stores that allow naming no tag or digest (a layout, like skopeo's
+   * `oci:<dir>`): the one manifest the store lists.
+   */
+  soleManifest?(): Promise<Descriptor>;
+  /**
+   * keepUntagged, for stores that forget untagged content (a layout's index.json): keep a
+   * manifest copied without a tag reachable.
+   */
+  keepUntagged?(desc: Descriptor): Promise<unknown>;
   toString(): string;
 }
