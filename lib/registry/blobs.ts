@@ -259,7 +259,14 @@ export class BlobStore {
   #chunked(desc: Descriptor, source: BlobSource, options: UploadOptions): Promise<void> {
     return new ChunkedUpload(
       this.ctx,
-      { start: (signal) => this.startUpload(signal), cancel: (s) => this.cancelUpload(s) },
+      {
+        start: (signal) => this.startUpload(signal),
+        cancel: (s) => this.cancelUpload(s),
+        exists: async (signal) => {
+          const found = await this.stat(desc.digest, signal);
+          return found !== undefined && (found.size === undefined || found.size === desc.size);
+        },
+      },
       desc,
       source,
       { ...options, chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE },

@@ -169,6 +169,8 @@ export function checkDigestHeader(
 export interface SessionOps {
   start(signal?: AbortSignal): Promise<UploadSession>;
   cancel(session: UploadSession): Promise<void>;
+  /** exists tells whether the repository holds the blob (after a commit whose answer was lost). */
+  exists(signal?: AbortSignal): Promise<boolean>;
 }
 
 /**
@@ -274,6 +276,7 @@ export class ChunkedUpload {
     let reader: ByteReader | undefined;
     let hash = createHash(alg);
     let inFlight = 0; // where the chunk being sent ends
+    let committing = false;
 
     const restart = async () => {
       await this.#ops.cancel(session);
@@ -312,9 +315,16 @@ export class ChunkedUpload {
           if (actual !== this.#desc.digest) {
             throw new DigestMismatchError(this.#desc.digest, actual, this.#what);
           }
+          committing = true;
           await this.#commit(session);
           return;
         } catch (e) {
+          if (committing) {
+            // The closing PUT failed. Its answer may have been lost after the registry
+            // committed (a replayed PUT then finds no session): the blob tells.
+            if (await this.#ops.exists(signal).catch(() => false)) return;
+            throw e;
+          }
           const sourceError = reader?.error;
           // A failing source is the cause, not the PATCH it brought down.
           if (sourceError instanceof IntegrityError) throw sourceError;

@@ -409,6 +409,36 @@ t.test('the session is gone (404 on the status request): a new session from zero
   t.same(opens, ['at 0', 'at 0']);
 });
 
+t.test(
+  'the closing PUT answer is lost, its replay finds no session: the blob is there, done',
+  async (t) => {
+    const reg = await scriptedServer(t, [
+      post('/v2/app/blobs/uploads/u1'),
+      patch('/v2/app/blobs/uploads/u1', 0, 19, '/v2/app/blobs/uploads/u1?1'),
+      patch('/v2/app/blobs/uploads/u1?1', 20, 29, '/v2/app/blobs/uploads/u1?2'),
+      {
+        method: 'PUT',
+        path: `/v2/app/blobs/uploads/u1?2&digest=${ENC}`,
+        reply: { status: 0, destroy: true },
+      },
+      {
+        method: 'PUT',
+        path: `/v2/app/blobs/uploads/u1?2&digest=${ENC}`,
+        reply: { status: 404, body: { errors: [{ code: 'BLOB_UPLOAD_UNKNOWN' }] } },
+      },
+      {
+        method: 'HEAD',
+        path: `/v2/app/blobs/${DESC.digest}`,
+        reply: { status: 200, headers: { 'content-length': '30' } },
+      },
+    ]);
+    await repo(t, reg.host).blobs.uploadFrom(DESC, memorySource().source, {
+      chunkSize: 20,
+      retry: noWait,
+    });
+  },
+);
+
 t.test('resumes without progress run out: the error, and the session cancelled', async (t) => {
   const broken: ScriptStep = {
     method: 'PATCH',
