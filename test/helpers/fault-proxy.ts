@@ -150,6 +150,8 @@ export interface ProxiedRequest {
   location?: string;
   /** Name of the fault applied, if any. */
   fault?: string;
+  /** Type of the fault applied, if any. */
+  faultType?: FaultAction['type'];
   /** Set when the exchange ended badly (client gone, upstream error). */
   error?: string;
   /** Resolves when the proxy is done with the request. */
@@ -329,6 +331,7 @@ export async function startFaultProxy(
       if (!chosen || !action) return;
       const name = chosen.rule.rule.name ?? action.type;
       rec.fault = name;
+      rec.faultType = action.type;
       injected.push({
         rule: name,
         type: action.type,

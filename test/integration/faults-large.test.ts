@@ -6,7 +6,12 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { copy, createClient, type Logger, parseReference, verify } from '../../lib/index.js';
-import { type FaultAction, type FaultRule, startFaultProxy } from '../helpers/fault-proxy.js';
+import {
+  type FaultAction,
+  type FaultRule,
+  type ProxyRequestInfo,
+  startFaultProxy,
+} from '../helpers/fault-proxy.js';
 import { writeRandomImage } from '../helpers/random.js';
 import { pushLayout } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
@@ -33,9 +38,20 @@ const dstProxy = await startFaultProxy(t, dst, { seed: 20261 });
 
 /** pick chooses one of the actions with the proxy's seeded RNG. */
 const pick =
-  (...actions: Array<(random: () => number) => FaultAction>): FaultRule['action'] =>
-  (_req, random) =>
-    actions[Math.floor(random() * actions.length)]!(random);
+  (
+    ...actions: Array<(random: () => number, req: ProxyRequestInfo) => FaultAction>
+  ): FaultRule['action'] =>
+  (req, random) =>
+    actions[Math.floor(random() * actions.length)]!(random, req);
+
+/** Body size of a request: the blob a GET asks for, or the upload's Content-Length. */
+const sizes = new Map([img.config, ...img.layers].map((d) => [d.digest, d.size]));
+const bodySize = (req: ProxyRequestInfo) =>
+  req.method === 'GET'
+    ? (sizes.get(req.path.slice(req.path.lastIndexOf('/') + 1)) ?? 0)
+    : Number(req.headers['content-length'] ?? 0);
+/** Only the layers (64 MiB), not the small config, for the cuts that must happen. */
+const notConfig = (req: ProxyRequestInfo) => !req.url.includes(img.config.digest.slice(7));
 
 const status503 = (): FaultAction => ({ type: 'status', status: 503 });
 // Retry-After: 1 is honoured, then capped to 20 ms by maxRetryAfter below.
@@ -50,15 +66,17 @@ srcProxy.addRule({
   name: 'source blob GET cut',
   method: 'GET',
   path: /\/blobs\/sha256:/,
+  when: notConfig,
   nth: 2,
-  action: { type: 'reset', side: 'response', afterBytes: 32 * MiB },
+  action: { type: 'reset', side: 'response', afterBytes: 8 * MiB },
 });
 dstProxy.addRule({
   name: 'destination blob PUT cut',
   method: 'PUT',
   path: /\/blobs\/uploads\//,
+  when: notConfig,
   nth: 3,
-  action: { type: 'reset', side: 'request', afterBytes: 16 * MiB, forward: true },
+  action: { type: 'reset', side: 'request', afterBytes: 8 * MiB, forward: true },
 });
 srcProxy.addRule(
   {
@@ -67,10 +85,10 @@ srcProxy.addRule(
     path: /\/blobs\/sha256:/,
     probability: RATE,
     action: pick(
-      (random) => ({
+      (random, req) => ({
         type: 'reset',
         side: 'response',
-        afterBytes: Math.floor(random() * LAYER_SIZE),
+        afterBytes: Math.floor(random() * bodySize(req)),
       }),
       status503,
       status429,
@@ -104,10 +122,10 @@ dstProxy.addRule(
     path: /\/blobs\/uploads\//,
     probability: RATE,
     action: pick(
-      (random) => ({
+      (random, req) => ({
         type: 'reset',
         side: 'request',
-        afterBytes: Math.floor(random() * LAYER_SIZE),
+        afterBytes: Math.floor(random() * bodySize(req)),
         forward: random() < 0.5,
       }),
       () => ({ type: 'status', status: 503, early: true }),
@@ -167,6 +185,15 @@ t.test('the copy completes through the faults, and verifies', async (t) => {
       dstProxy.injected.some((f) => f.rule === 'destination blob PUT cut'),
     'including a download and an upload cut mid-body',
   );
+  // A cut one really broke a body (the other side may have failed that transfer first).
+  const cutDown = srcProxy.requests.filter(
+    (q) => q.faultType === 'reset' && q.responseBytes < LAYER_SIZE && q.error !== undefined,
+  );
+  const cutUp = dstProxy.requests.filter(
+    (q) => q.faultType === 'reset' && q.requestBytes > 0 && q.status === undefined,
+  );
+  t.ok(cutDown.length >= 1, `downloads broken mid-body: ${cutDown.length}`);
+  t.ok(cutUp.length >= 1, `uploads broken mid-body: ${cutUp.length}`);
   // Seeded, but which requests draw a fault depends on their (parallel) arrival order:
   // the rate is near 30 % without being exact.
   const rate = injected / requests;

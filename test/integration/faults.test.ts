@@ -335,9 +335,10 @@ t.test('a body that stalls: the idle timeout fires and the download is retried',
   const stalled = srcProxy.requests.find((r) => r.fault === 'stall')!;
   t.equal(stalled.error, 'client went away', 'the client gave up on the stalled body');
   t.ok(stalled.responseBytes < 65_536 + 10);
-  t.equal(
-    srcProxy.requests.filter((r) => blobPath(layer0).test(r.path) && r.method === 'GET').length,
-    2,
+  t.ok(
+    srcProxy.requests.filter((r) => blobPath(layer0).test(r.path) && r.method === 'GET').length >=
+      2,
+    'the download was retried',
   );
   await intact(t, 'prod/slow');
 });
