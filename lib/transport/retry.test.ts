@@ -50,7 +50,10 @@ t.test('isRetryable', async (t) => {
   const reauth = regErr(401);
   markRetryAfterReauth(reauth);
   t.ok(isRetryable(reauth), 'a 401 to a streamed request the transport can now authenticate');
-  t.notOk(Object.keys(reauth).some((k) => /reauth/i.test(k)), 'the flag is not enumerable');
+  t.notOk(
+    Object.keys(reauth).some((k) => /reauth/i.test(k)),
+    'the flag is not enumerable',
+  );
 });
 
 t.test('parseRetryAfter', async (t) => {

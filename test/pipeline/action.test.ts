@@ -263,7 +263,10 @@ t.test('the install step runs in the action folder; the CLI is started from it',
   const install = steps[0]!;
   t.equal(install['working-directory'], expr('github.action_path'));
   t.match(asStr(install.run), /npm ci\b/);
-  t.match(asStr(runStep?.run), `exec node "$GITHUB_ACTION_PATH/dist/oci-promote.mjs" "\${args[@]}"`);
+  t.match(
+    asStr(runStep?.run),
+    `exec node "$GITHUB_ACTION_PATH/dist/oci-promote.mjs" "\${args[@]}"`,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
