@@ -17,6 +17,7 @@ import {
   UsageError,
 } from '../lib/index.js';
 import { createLogger, type LogLevel } from './logger.js';
+import { streamedGarbageCollector } from './memory.js';
 import { createProgress, type Progress } from './progress.js';
 import { version } from './version.js';
 
@@ -111,9 +112,21 @@ export class Runtime {
     return this.#client;
   }
 
-  /** progress renders copy events on stderr unless --quiet is given. */
+  /**
+   * progress renders copy events on stderr unless --quiet is given, and keeps memory
+   * flat while bytes stream (memory.ts).
+   */
   progress(): Progress {
-    return createProgress(this.io.stderr, this.logger, !this.args.quiet);
+    const progress = createProgress(this.io.stderr, this.logger, !this.args.quiet);
+    const collect = streamedGarbageCollector();
+    if (!collect) return progress;
+    return {
+      onEvent: (e) => {
+        collect(e);
+        progress.onEvent(e);
+      },
+      done: () => progress.done(),
+    };
   }
 
   async close(): Promise<void> {
