@@ -11,6 +11,7 @@ export interface CopyArgs {
   platform?: string[];
   referrers: boolean;
   dryRun: boolean;
+  chunkSize?: string;
 }
 
 /** withCopyFlags adds the copy flags to a command. */
@@ -25,6 +26,11 @@ export function withCopyFlags<T>(y: Argv<T>): Argv<T & CopyArgs> {
       nargs: 1,
       describe:
         'copy only these platforms of an index (os/arch[/variant], repeatable); the copied index gets a new digest',
+    })
+    .option('chunk-size', {
+      type: 'string',
+      describe:
+        'upload blobs larger than this in chunks (e.g. 64MiB); default: one streamed PUT, chunks only when a registry refuses it',
     })
     .option('referrers', {
       type: 'boolean',
@@ -51,6 +57,7 @@ export function copyOptions(
   const platforms: Platform[] = (args.platform ?? []).map(parsePlatform);
   return {
     jobs: args.jobs,
+    ...(args.chunkSize !== undefined && { chunkSize: parseSize(args.chunkSize, '--chunk-size') }),
     platforms,
     referrers: args.referrers,
     dryRun: args.dryRun,
@@ -58,4 +65,26 @@ export function copyOptions(
     ...(onEvent && { onEvent }),
     ...(rt.signal && { signal: rt.signal }),
   };
+}
+
+const units: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KIB: 1024,
+  M: 1024 ** 2,
+  MIB: 1024 ** 2,
+  G: 1024 ** 3,
+  GIB: 1024 ** 3,
+};
+
+/** parseSize reads a byte count: `1048576`, `512KiB`, `16MiB`, `1GiB` (binary units). */
+export function parseSize(text: string, flag: string): number {
+  const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(text.trim());
+  const unit = m ? units[m[2]!.toUpperCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`${flag} takes a size like 16MiB or 1048576, got ${JSON.stringify(text)}`);
+  }
+  return n;
 }

@@ -124,6 +124,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
             dryRun: copy.dryRun === true,
             ...(copy.platforms?.length && { platforms: copy.platforms }),
             ...(copy.jobs !== undefined && { jobs: copy.jobs }),
+            ...(copy.chunkSize !== undefined && { chunkSize: copy.chunkSize }),
             provenance,
             ...(copy.signal && { signal: copy.signal }),
             ...(copy.onEvent && { onEvent: copy.onEvent }),

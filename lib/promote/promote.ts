@@ -64,6 +64,8 @@ export async function promote(
 
   const copied = await copyGraph(src, root, dst, {
     ...(req.jobs !== undefined && { jobs: req.jobs }),
+    ...(req.chunkSize !== undefined && { chunkSize: req.chunkSize }),
+    ...(req.retry && { retry: req.retry }),
     referrers: req.referrers === true,
     dryRun: req.dryRun === true,
     ...(signal && { signal }),

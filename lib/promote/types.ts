@@ -2,7 +2,7 @@
  * The shapes of promotion: what is asked, what is planned, what happened, and what is
  * written down. Field names of the results follow the CLI's `--json` contract.
  */
-import type { CopyEventListener, CopyStats } from '../copy/index.js';
+import type { CopyEventListener, CopyOptions, CopyStats } from '../copy/index.js';
 import type { CopiedReferrer } from '../copy/referrers.js';
 import type { Digest } from '../digest.js';
 import type { Logger } from '../log.js';
@@ -50,6 +50,10 @@ export interface PromoteRequest {
   /** Plan only; write nothing. */
   dryRun?: boolean;
   jobs?: number;
+  /** Upload blobs larger than this in chunks (see CopyOptions.chunkSize). */
+  chunkSize?: number;
+  /** Retry policy for blob transfers (see CopyOptions.retry). */
+  retry?: CopyOptions['retry'];
   provenance?: Provenance;
   signal?: AbortSignal;
   onEvent?: CopyEventListener;
