@@ -14,5 +14,7 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
+  // See string-width.mjs: start-up time, not behaviour, for our ASCII help text.
+  alias: { 'string-width': './scripts/bundle/string-width.mjs' },
   logLevel: 'warning',
 });
