@@ -131,7 +131,8 @@ function fail(e: unknown, json: boolean, io: CliIo): number {
   const code = isOciPromoteError(e) ? e.code : 'ERR_UNEXPECTED';
   // One line, always: some messages (yargs' "Invalid values:\n  Argument: …") span several.
   const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
-  const hint = hintFor(code);
+  // A message that already says what to do (" — …") needs no generic hint after it.
+  const hint = message.includes(' — ') ? undefined : hintFor(code);
   io.stderr.write(`oci-promote: error: ${message}${hint ? ` — ${hint}` : ''} [${code}]\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
   if (!isOciPromoteError(e) && e instanceof Error && e.stack) {

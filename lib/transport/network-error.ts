@@ -45,7 +45,12 @@ function messageOf(err: unknown): string {
   const reason = (e as { reason?: unknown })?.reason;
   if (typeof reason === 'string' && reason !== '') return reason;
   const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!.trim();
+  // Node 24 appends its own advice ("; if the root CA is installed locally, try running
+  // Node.js with --use-system-ca"); the messages here give the tool's own.
+  return text
+    .split('\n')[0]!
+    .replace(/; if the root CA is installed locally.*$/, '')
+    .trim();
 }
 
 /**
