@@ -3,11 +3,9 @@
 // stderr (stdout stays one JSON document under --json), --audit-log lines and
 // --notify-url messages delivered to a local HTTP server, with actor and run URL taken
 // from the GitHub variables.
-//
-// Each group runs once the CLI calls the matching helper (reportToGitHub, appendAuditLog,
-// notify); until then it is skipped, saying so.
+
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,27 +15,6 @@ import { cliEnv, type Json } from '../helpers/cli.js';
 import { writeRandomImage } from '../helpers/random.js';
 import { startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/seed.js';
-
-const root = join(import.meta.dirname, '..', '..');
-
-/** wired tells whether some CLI source (not the helper module itself) calls `fn(`. */
-async function wired(fn: string): Promise<boolean> {
-  const files = (await readdir(join(root, 'cli'), { recursive: true })).filter(
-    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('github-actions.ts'),
-  );
-  for (const f of files) {
-    const text = await readFile(join(root, 'cli', f), 'utf8');
-    if (new RegExp(`\\b${fn}\\(`).test(text)) return true;
-  }
-  return false;
-}
-
-const ghWired = await wired('reportToGitHub');
-const auditWired = await wired('appendAuditLog');
-const notifyWired = await wired('notify');
-const skipGh = !ghWired && 'the CLI does not call reportToGitHub yet';
-const skipAudit = !auditWired && 'the CLI does not call appendAuditLog yet';
-const skipNotify = !notifyWired && 'the CLI does not call notify yet';
 
 const reg = await startRegistry(t);
 const cli = await cliEnv(t);
@@ -83,7 +60,7 @@ async function ghFiles(): Promise<{ GITHUB_OUTPUT: string; GITHUB_STEP_SUMMARY: 
 const run = (argv: string[], env: Record<string, string> = {}) =>
   cli.run([argv[0]!, '--plain-http', ...argv.slice(1)], { env: { ...GH, ...env } });
 
-t.test('GitHub outputs, summary and annotations', { skip: skipGh }, async (t) => {
+t.test('GitHub outputs, summary and annotations', async (t) => {
   const v1 = await stage('web', '1.2.3');
   const v2 = await stage('web', '1.2.4');
   const prod = `${reg.host}/prod/web`;
@@ -183,55 +160,50 @@ t.test('GitHub outputs, summary and annotations', { skip: skipGh }, async (t) =>
   });
 });
 
-t.test(
-  '--audit-log: one JSON line per action, with actor and run URL',
-  { skip: skipAudit },
-  async (t) => {
-    const digest = await stage('api', '2.0.0');
-    const prod = `${reg.host}/prod/api`;
-    const log = join(work, 'audit.jsonl');
-    const ok = await run([
-      'promote',
-      `${reg.host}/staging/api:2.0.0`,
-      '--to',
-      prod,
-      '--audit-log',
-      log,
-    ]);
-    t.equal(ok.code, 0, ok.stderr);
-    const refused = await run([
-      'promote',
-      `${reg.host}/staging/api:2.0.0`,
-      '--to',
-      prod,
-      '--require-referrer',
-      'application/vnd.example.none',
-      '--audit-log',
-      log,
-    ]);
-    t.equal(refused.code, 3);
-    const lines = (await readFile(log, 'utf8')).split('\n');
-    t.equal(lines.pop(), '');
-    t.equal(lines.length, 2, 'one line per action');
-    const [first, second] = lines.map((l) => JSON.parse(l) as Json);
-    t.match(first, {
-      action: 'promote',
-      ok: true,
-      dryRun: false,
-      repository: prod,
-      digest,
-      tags: [{ tag: '2.0.0', action: 'created', previousDigest: null }],
-      actor: 'octocat',
-      runUrl: RUN_URL,
-    });
-    t.match(second, { action: 'promote', ok: false, repository: prod, error: { code: /^ERR_/ } });
-    t.ok(!Number.isNaN(Date.parse(first.time)));
-  },
-);
+t.test('--audit-log: one JSON line per action, with actor and run URL', async (t) => {
+  const digest = await stage('api', '2.0.0');
+  const prod = `${reg.host}/prod/api`;
+  const log = join(work, 'audit.jsonl');
+  const ok = await run([
+    'promote',
+    `${reg.host}/staging/api:2.0.0`,
+    '--to',
+    prod,
+    '--audit-log',
+    log,
+  ]);
+  t.equal(ok.code, 0, ok.stderr);
+  const refused = await run([
+    'promote',
+    `${reg.host}/staging/api:2.0.0`,
+    '--to',
+    prod,
+    '--require-referrer',
+    'application/vnd.example.none',
+    '--audit-log',
+    log,
+  ]);
+  t.equal(refused.code, 3);
+  const lines = (await readFile(log, 'utf8')).split('\n');
+  t.equal(lines.pop(), '');
+  t.equal(lines.length, 2, 'one line per action');
+  const [first, second] = lines.map((l) => JSON.parse(l) as Json);
+  t.match(first, {
+    action: 'promote',
+    ok: true,
+    dryRun: false,
+    repository: prod,
+    digest,
+    tags: [{ tag: '2.0.0', action: 'created', previousDigest: null }],
+    actor: 'octocat',
+    runUrl: RUN_URL,
+  });
+  t.match(second, { action: 'promote', ok: false, repository: prod, error: { code: /^ERR_/ } });
+  t.ok(!Number.isNaN(Date.parse(first.time)));
+});
 
 t.test(
   '--notify-url: delivered on success and failure; a failing receiver never fails the run',
-  { skip: skipNotify },
   async (t) => {
     const received: { url: string; body: Json }[] = [];
     let status = 200;
@@ -292,6 +264,6 @@ t.test(
     t.equal(still.json().digest, digest);
     t.match(still.stderr, base, 'the warning names the receiver');
     t.notMatch(still.stderr + still.stdout, /s3cr3t/, 'never the secret part of its URL');
-    if (ghWired) t.match(still.stderr, /^::warning title=oci-promote promote::notification to /m);
+    t.match(still.stderr, /^::warning title=oci-promote promote::notification to /m);
   },
 );

@@ -4,8 +4,7 @@
 // entries into one repository run in file order, so semver floating tags end up right.
 //
 // The runBatch group drives cli/batch.ts directly (a Runtime, as the promote command
-// builds it). The CLI group runs `oci-promote promote --from-file …` and waits for the
-// promote command to call runBatch; until then it is skipped, saying so.
+// builds it); the CLI group runs `oci-promote promote --from-file …`.
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -21,12 +20,6 @@ import { writeRandomImage } from '../helpers/random.js';
 import type { Registry } from '../helpers/registry.js';
 import { headManifest, listTags, pushLayout } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const promoteCommand = await readFile(join(root, 'cli', 'commands', 'promote.ts'), 'utf8');
-const skipCli =
-  !/\brunBatch\(/.test(promoteCommand) &&
-  'cli/commands/promote.ts does not call runBatch for --from-file yet';
 
 const { src, dst, cli, work } = await twoRegistries(t, 'batch');
 
@@ -462,7 +455,7 @@ t.test('runBatch: bad input exits 2 before any request', async (t) => {
   });
 });
 
-t.test('CLI: promote --from-file', { skip: skipCli }, async (t) => {
+t.test('CLI: promote --from-file', async (t) => {
   const run = (...args: string[]) => cli.run(['promote', '--plain-http', ...args]);
 
   t.test('one failing entry: the others complete, exit 1, the summary names it', async (t) => {
