@@ -4,8 +4,11 @@
  * the CLI maps to its exit code (DESIGN.md §3).
  */
 
-/** ErrorCategory decides the CLI exit code: operational 1, usage 2, policy 3, integrity 4. */
-export type ErrorCategory = 'operational' | 'usage' | 'policy' | 'integrity';
+/**
+ * ErrorCategory decides the CLI exit code: operational 1, usage 2, policy 3, integrity 4,
+ * interrupted 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+ */
+export type ErrorCategory = 'operational' | 'usage' | 'policy' | 'integrity' | 'interrupted';
 
 const brand = Symbol.for('oci-promote.error');
 
@@ -220,4 +223,24 @@ export class ResponseTooLargeError extends IntegrityError {
 /** ProtocolError: a registry answer that breaks the Distribution API (e.g. no Location). */
 export class ProtocolError extends OciPromoteError {
   override readonly code = 'ERR_PROTOCOL';
+}
+
+/**
+ * UnsafeLayoutError: an OCI layout directory holds something no layout writer makes — a
+ * FIFO, device or directory where a file belongs, or a symlink that leaves the layout.
+ */
+export class UnsafeLayoutError extends UsageError {
+  override readonly code = 'ERR_UNSAFE_LAYOUT';
+}
+
+/** InterruptedError: the operation was stopped by a signal (the abort reason the CLI gives). */
+export class InterruptedError extends OciPromoteError {
+  override readonly code = 'ERR_INTERRUPTED';
+  override readonly category: ErrorCategory = 'interrupted';
+  constructor(
+    /** The signal's name, e.g. `SIGINT`. */
+    readonly signal: string,
+  ) {
+    super(`interrupted by ${signal}`);
+  }
 }
