@@ -19,3 +19,38 @@ export function shortDigest(d: string): string {
   const colon = d.indexOf(':');
   return d.slice(0, colon + 13);
 }
+
+/**
+ * Characters that must never reach a terminal or a CI log raw from a registry: C0 controls
+ * (line breaks that would start a workflow command line, ESC that starts a terminal
+ * sequence), DEL, C1 controls (U+009B is a one-character CSI), the Unicode line and
+ * paragraph separators, and the bidirectional marks and overrides that reorder what a
+ * reader sees ("Trojan Source", CVE-2021-42574).
+ */
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** escapeChar renders one unsafe character visibly: `\n`, `\x1b`, `\u2028`. */
+export function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  // C0 as \xHH (JSON.stringify never leaves those raw, so a JSON line never holds one to
+  // escape); the rest as \uHHHH, which is also a valid escape inside a JSON string.
+  return code < 0x20
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * escapeText makes untrusted text (anything a registry, a record or a receiver sent)
+ * safe to print on one line: control characters, line separators and bidi overrides
+ * become visible escapes (`\n`, `\r`, `\t`, `\x1b`, `\u202e`). Printable text, including
+ * backslashes, is left as it is: the aim is a readable, inert line, not a reversible
+ * encoding.
+ */
+export function escapeText(s: string): string {
+  return s.replace(UNSAFE, escapeChar);
+}
