@@ -234,6 +234,36 @@ export function failureMarkdown(command: string, err: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Workflow commands (annotations)
 
+/**
+ * The workflow commands this process built and has not printed yet. The output guard
+ * (output-guard.ts) lets a line start with `::` only when it is one of these: whatever
+ * else reaches stdout or stderr (registry text above all) cannot command the runner.
+ */
+const issued = new Set<string>();
+
+/** takeIssuedCommand tells whether `line` is a command built here, and forgets it. */
+export function takeIssuedCommand(line: string): boolean {
+  return issued.delete(line);
+}
+
+/**
+ * workflowCommand builds `::name k=v,…::message` with properties and message escaped,
+ * and marks it as the tool's own.
+ */
+export function workflowCommand(
+  name: 'error' | 'warning' | 'notice',
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
+  const props = Object.entries(properties)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
+  const line = `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}`;
+  issued.add(line);
+  return line;
+}
+
 /** escapeData escapes a workflow command's message: `%`, CR and LF. */
 export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -261,7 +291,7 @@ function describeError(err: unknown): { code: string; message: string; hint?: st
 export function errorAnnotation(command: string, err: unknown): string {
   const { code, message, hint } = describeError(err);
   const text = `${message}${hint ? ` — ${hint}` : ''} [${code}]`;
-  return `::error title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(text)}`;
+  return workflowCommand('error', { title: `oci-promote ${command}` }, text);
 }
 
 /** messageAnnotation is an `::error::`, `::warning::` or `::notice::` titled `oci-promote <command>`. */
@@ -271,7 +301,7 @@ export function messageAnnotation(
   message: string,
 ): string {
   const text = message.trim().replace(/\s*\n\s*/g, ' ');
-  return `::${level} title=${escapeProperty(`oci-promote ${command}`)}::${escapeData(text)}`;
+  return workflowCommand(level, { title: `oci-promote ${command}` }, text);
 }
 
 /** warningAnnotation is a `::warning::` titled `oci-promote <command>`. */

@@ -4,6 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { type Logger as Pino, pino } from 'pino';
+import { escapeText } from './format.js';
 
 /** LogLevel lists the accepted `--log-level` values. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -19,14 +20,18 @@ const names: Record<number, string> = {
 };
 const skip = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
-/** textLine renders one pino JSON record as `level: msg k=v ...`. */
+/**
+ * textLine renders one pino JSON record as `level: msg k=v ...`, on one line: messages
+ * and values may quote a registry, so control characters are escaped (format.ts).
+ */
 export function textLine(record: Record<string, unknown>): string {
   const extras = Object.entries(record)
     .filter(([k]) => !skip.has(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return [`${names[record.level as number] ?? 'log'}: ${String(record.msg ?? '')}`, ...extras].join(
-    ' ',
-  );
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? escapeText(v) : JSON.stringify(v)}`);
+  return [
+    `${names[record.level as number] ?? 'log'}: ${escapeText(String(record.msg ?? ''))}`,
+    ...extras,
+  ].join(' ');
 }
 
 /** createLogger builds the CLI logger. Authorization headers are redacted if ever logged. */

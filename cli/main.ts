@@ -17,11 +17,14 @@ import { tagsCommand } from './commands/tags.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitCodeOf, hintFor } from './exit-codes.js';
 import { LOG_LEVELS } from './logger.js';
+import { guardIo } from './output-guard.js';
 import { type CliIo, type CommandOutput, type GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
 
 /** main runs the CLI and resolves to the process exit code. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Everything printed passes the guard: secrets masked, registry text made inert.
+  const io = guardIo(rawIo);
   let output: CommandOutput | undefined;
   let failure: unknown;
   let json = argv.includes('--json');

@@ -19,6 +19,7 @@ import {
 import { createLogger, type LogLevel } from './logger.js';
 import { streamedGarbageCollector } from './memory.js';
 import { createProgress, type Progress } from './progress.js';
+import { SecretSet } from './secrets.js';
 import { version } from './version.js';
 
 /** CliIo is the process surroundings main() runs in (injectable for tests). */
@@ -28,6 +29,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream;
   signal?: AbortSignal;
+  /** The secrets the guarded streams mask (output-guard.ts); the runtime adds to them. */
+  secrets?: SecretSet;
 }
 
 /** GlobalArgs are the flags every command accepts. */
@@ -58,6 +61,12 @@ export interface CommandOutput {
 /** Runtime gives commands their logger, client and settings. */
 export class Runtime {
   readonly logger: Pino;
+  /**
+   * Every secret this process holds, masked in everything it emits: GITHUB_TOKEN from
+   * the start, credentials and tokens as the transport learns them (`onSecret`),
+   * notification URLs when a command takes one.
+   */
+  readonly secrets: SecretSet;
   #client: RegistryClient | undefined;
 
   constructor(
@@ -66,6 +75,8 @@ export class Runtime {
   ) {
     const level = args.quiet && args.logLevel === 'info' ? 'error' : args.logLevel;
     this.logger = createLogger(io.stderr, level, args.logFormat);
+    this.secrets = io.secrets ?? new SecretSet();
+    this.secrets.add(io.env.GITHUB_TOKEN);
   }
 
   get signal(): AbortSignal | undefined {
@@ -94,6 +105,7 @@ export class Runtime {
       ...(ca && { ca }),
       userAgent: `oci-promote/${version}`,
       logger: this.logger,
+      onSecret: (secret) => this.secrets.add(secret),
     };
   }
 

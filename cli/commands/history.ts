@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type HistoryEntry, history, parseReference, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
-import { shortDigest } from '../format.js';
+import { escapeText, shortDigest } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { target: string };
@@ -38,7 +38,10 @@ export function historyCommand(run: RunCommand): CommandModule<object, Args> {
   };
 }
 
-/** historyLines renders one line per record (its tag changes together), newest first. */
+/**
+ * historyLines renders one line per record (its tag changes together), newest first.
+ * Every field comes from the registry, so each line is escaped (format.ts escapeText).
+ */
 export function historyLines(entries: readonly HistoryEntry[]): string[] {
   const lines: string[] = [];
   let last: string | undefined;
@@ -59,5 +62,5 @@ export function historyLines(entries: readonly HistoryEntry[]): string[] {
       `${e.time}  ${e.action.padEnd(8)}  ${shortDigest(e.digest)}  ${who ? `${who}: ` : ''}${change}`,
     );
   }
-  return lines;
+  return lines.map(escapeText);
 }

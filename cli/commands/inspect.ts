@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { inspect, parseReference, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
-import { formatBytes } from '../format.js';
+import { escapeText, formatBytes } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { ref: string; raw: boolean };
@@ -47,7 +47,8 @@ export function inspectCommand(run: RunCommand): CommandModule<object, Args> {
             `  ${r.digest} ${r.artifactType ?? r.mediaType}${r.tag ? ` (tag ${r.tag})` : ''}`,
           );
         }
-        return { json: result, text: lines };
+        // Types, platforms and tags are what the registry says: printed escaped.
+        return { json: result, text: lines.map(escapeText) };
       }),
   };
 }

@@ -62,6 +62,8 @@ export interface AuthenticatorOptions {
   logger?: Logger;
   /** OAuth2 `client_id` for refresh-token grants (oauth.md). */
   clientId?: string;
+  /** Told every secret before it is used: credentials from the provider, fetched tokens. */
+  onSecret?: (secret: string) => void;
 }
 
 /** Authenticator keeps challenges, credentials and tokens of one transport. */
@@ -83,6 +85,11 @@ export class Authenticator {
     let p = this.#credentials.get(registry);
     if (!p) {
       p = this.#opts.credentials ? this.#opts.credentials(registry) : Promise.resolve(undefined);
+      // Reported before anyone can send them: a registry may echo what it receives.
+      p = p.then((c) => {
+        for (const s of credentialSecrets(c)) this.#opts.onSecret?.(s);
+        return c;
+      });
       p.catch(() => this.#credentials.delete(registry));
       this.#credentials.set(registry, p);
     }
@@ -340,6 +347,7 @@ export class Authenticator {
           ? body.access_token
           : undefined;
     if (token === undefined) throw new AuthError(`${what}: token response has no token`);
+    this.#opts.onSecret?.(token);
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : undefined;
     this.#log.debug(
       { registry, realm: redactUrl(realm), scopes, expiresIn, as: describeCredentials(creds) },
@@ -347,6 +355,17 @@ export class Authenticator {
     );
     return expiresIn === undefined ? { token } : { token, expiresIn };
   }
+}
+
+/**
+ * credentialSecrets lists the secret parts of credentials: the password and the
+ * `user:password` pair a Basic header encodes, or the token. Never the user name alone.
+ */
+export function credentialSecrets(c: Credentials | undefined): string[] {
+  if (c === undefined) return [];
+  if ('password' in c) return c.password ? [c.password, `${c.username}:${c.password}`] : [];
+  if ('identityToken' in c) return [c.identityToken];
+  return [c.registryToken];
 }
 
 /** basicHeader encodes `user:password` for `Authorization: Basic` (RFC 7617). */

@@ -96,6 +96,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
   const auth = new Authenticator({
     ...(opts.credentials && { credentials: opts.credentials }),
     ...(opts.plainHttp && { plainHttp: true }),
+    ...(opts.onSecret && { onSecret: opts.onSecret }),
     logger: log,
     send: async (req: TokenExchange) => {
       const what = `get a token for ${req.registry}`;

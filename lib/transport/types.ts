@@ -108,4 +108,10 @@ export interface TransportOptions {
   };
   logger?: Logger;
   onExchange?: (info: ExchangeInfo) => void;
+  /**
+   * Called with each secret the transport learns, before it is sent anywhere: passwords
+   * (also as `user:password`), identity and registry tokens, bearer tokens it fetches.
+   * A registry may echo what it received; the caller redacts these from what it prints.
+   */
+  onSecret?: (secret: string) => void;
 }
