@@ -22,10 +22,11 @@ export function digestCommand(run: RunCommand): CommandModule<object, Args> {
     handler: (args) =>
       run(args, async (rt) => {
         const ref = parseReference(args.ref);
-        const desc = await rt
+        // GET, not HEAD: the digest printed is the hash of the bytes, never a header's word.
+        const { descriptor: desc } = await rt
           .client()
           .repository(ref)
-          .manifests.resolve(ref.digest ?? ref.tag ?? 'latest', rt.signal);
+          .manifests.get(ref.digest ?? ref.tag ?? 'latest', rt.signal);
         return {
           json: {
             reference: formatReference(ref),

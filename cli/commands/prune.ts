@@ -36,12 +36,21 @@ export function pruneCommand(run: RunCommand): CommandModule<object, Args> {
           ...(rt.signal && { signal: rt.signal }),
           logger: rt.logger,
         });
+        // Counts are what the registry confirmed deleting (or, dry, what would go).
         const verb = result.dryRun ? 'would be' : 'were';
         const text = [
           `${result.removedRecords.length} history record(s) ${verb} dropped from ${result.repository} (keeping ${result.keep} per tag)`,
           `${result.deleted.length} image manifest(s) ${verb} deleted`,
           ...result.deleted.map((d) => `  ${d}`),
+          `${result.deletedRecords.length} history record artifact(s) ${verb} deleted`,
+          ...result.deletedRecords.map((d) => `  ${d}`),
         ];
+        if (result.ignoredRecords.length > 0) {
+          text.push(
+            `${result.ignoredRecords.length} ledger entr(ies) ignored: not records oci-promote wrote (nothing they name was deleted)`,
+            ...result.ignoredRecords.map((d) => `  ${d}`),
+          );
+        }
         if (result.deletionSkipped) text.push(`deletion skipped: ${result.deletionSkipped}`);
         return { json: result, text };
       }),

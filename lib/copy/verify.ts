@@ -4,9 +4,10 @@
  */
 import type { Digest } from '../digest.js';
 import { isOciPromoteError, NotFoundError } from '../errors.js';
-import type { Descriptor } from '../manifest.js';
+import { childrenOf, type Descriptor, type Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import { formatReference, type Reference } from '../reference.js';
+import type { FetchedManifest } from '../registry/manifests.js';
 import type { Store } from '../registry/store.js';
 import { limiter } from './limit.js';
 
@@ -41,8 +42,12 @@ export async function verify(
 ): Promise<VerifyResult> {
   const reference = formatReference(ref);
   const target = ref.digest ?? ref.tag ?? 'latest';
-  const head = await repo.manifests.head(target, options.signal);
-  if (!head) {
+  // The digest is the hash of the bytes fetched, never a header's word for it.
+  let root: FetchedManifest;
+  try {
+    root = await repo.manifests.get(target, options.signal);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
     return {
       reference,
       digest: null,
@@ -51,6 +56,7 @@ export async function verify(
       reason: `${reference} does not exist`,
     };
   }
+  const head = root.descriptor;
   if (options.digest !== undefined && head.digest !== options.digest) {
     return {
       reference,
@@ -60,7 +66,7 @@ export async function verify(
       reason: `${reference} is ${head.digest}, expected ${options.digest}`,
     };
   }
-  const missing = options.deep ? await deepCheck(repo, head, options) : [];
+  const missing = options.deep ? await deepCheck(repo, root, options) : [];
   return {
     reference,
     digest: head.digest,
@@ -72,9 +78,13 @@ export async function verify(
   };
 }
 
-async function deepCheck(repo: Store, root: Descriptor, options: VerifyOptions): Promise<string[]> {
+async function deepCheck(
+  repo: Store,
+  root: FetchedManifest,
+  options: VerifyOptions,
+): Promise<string[]> {
   const limit = limiter(options.jobs ?? 4);
-  const seen = new Set<Digest>();
+  const seen = new Set<Digest>([root.descriptor.digest]);
   const missing: string[] = [];
   const visit = async (desc: Descriptor, isManifest: boolean): Promise<void> => {
     if (seen.has(desc.digest) || isNonDistributable(desc.mediaType)) return;
@@ -84,7 +94,7 @@ async function deepCheck(repo: Store, root: Descriptor, options: VerifyOptions):
       if (!stat || (stat.size !== undefined && stat.size !== desc.size)) missing.push(desc.digest);
       return;
     }
-    let manifest: Awaited<ReturnType<typeof repo.manifests.get>>['manifest'];
+    let manifest: Manifest;
     try {
       ({ manifest } = await limit(() => repo.manifests.get(desc.digest, options.signal)));
     } catch (e) {
@@ -95,10 +105,10 @@ async function deepCheck(repo: Store, root: Descriptor, options: VerifyOptions):
       }
       throw e;
     }
-    const children =
-      manifest.kind === 'index' ? manifest.manifests : [manifest.config, ...manifest.layers];
-    await Promise.all(children.map((c) => visit(c, manifest.kind === 'index')));
+    await visitChildren(manifest);
   };
-  await visit(root, true);
+  const visitChildren = (manifest: Manifest) =>
+    Promise.all(childrenOf(manifest).map((c) => visit(c, manifest.kind === 'index')));
+  await visitChildren(root.manifest);
   return missing;
 }

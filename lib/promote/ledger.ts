@@ -7,14 +7,15 @@
  * then read again after a short pause: a record another writer's concurrent append
  * dropped is noticed and appended again.
  */
-import type { Digest } from '../digest.js';
+import { type Digest, isDigest } from '../digest.js';
 import { ManifestInvalidError, NotFoundError, ProtocolError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
 import { ANNOTATION, RECORD_ARTIFACT_TYPE } from './record.js';
-import type { HistoryAction, HistoryEntry, TagChange } from './types.js';
+import { tagChangesOf } from './tag-changes.js';
+import type { HistoryAction, HistoryEntry } from './types.js';
 
 /** LEDGER_TAG is the reserved tag of the ledger index. */
 export const LEDGER_TAG = 'oci-promote-history';
@@ -96,23 +97,28 @@ export async function appendToLedger(
   );
 }
 
-/** entriesOf turns ledger records into history entries, one per tag, oldest first. */
+/**
+ * entriesOf turns ledger records into history entries, one per tag, oldest first. The
+ * ledger is what a registry served: a record whose digests, tags or action do not parse
+ * is left out whole, so a forged entry can at worst be ignored, never put a path where a
+ * digest belongs.
+ */
 export function entriesOf(records: readonly Descriptor[]): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   for (const r of records) {
     const a = r.annotations ?? {};
-    let tags: TagChange[];
-    try {
-      tags = JSON.parse(a[ANNOTATION.tags] ?? '[]') as TagChange[];
-    } catch {
+    const digest = a[ANNOTATION.digest];
+    const action = a[ANNOTATION.action] ?? 'promote';
+    const tags = tagChangesOf(a[ANNOTATION.tags]);
+    if (digest === undefined || !isDigest(digest) || !isAction(action) || tags === undefined) {
       continue; // not one of ours, or damaged: history shows what it can read
     }
     for (const t of tags) {
       out.push({
         time: a[ANNOTATION.created] ?? '',
-        action: (a[ANNOTATION.action] ?? 'promote') as HistoryAction,
+        action,
         tag: t.tag,
-        digest: a[ANNOTATION.digest] as Digest,
+        digest,
         previousDigest: t.previousDigest,
         source: a[ANNOTATION.source] ?? null,
         actor: a[ANNOTATION.actor] ?? null,
@@ -123,3 +129,5 @@ export function entriesOf(records: readonly Descriptor[]): HistoryEntry[] {
   }
   return out;
 }
+
+const isAction = (v: string): v is HistoryAction => v === 'promote' || v === 'rollback';

@@ -1,17 +1,28 @@
 /**
  * prune: retention. Keep the newest `keep` ledger entries per tag, drop the records
- * beyond them, and delete the image manifests that neither a live tag nor a kept entry
- * references — where the registry allows deletion. A digest a live tag points to is
- * never deleted. Blobs are left to the registry's garbage collection.
+ * beyond them, and delete the images those dropped records were written for — where the
+ * registry allows deletion — unless anything live still reaches them.
+ *
+ * The ledger is data anyone with push access can write, so it only ever proposes:
+ * - a dropped entry counts only when its record is verifiably ours (checkRecord: fetched,
+ *   hashed, a record artifact whose body, annotations and ledger entry agree); the image
+ *   proposed is that record's `subject`, a validated digest in this repository;
+ * - nothing a tag reaches is deleted: every tag but the ledger's is a root, walked through
+ *   index children (nested too) and referrers, as are the digests kept entries name;
+ * - only the images and records the registry confirmed deleting are reported.
+ * Blobs are left to the registry's garbage collection.
  */
 import type { Digest } from '../digest.js';
-import { isOciPromoteError, RegistryError, UsageError } from '../errors.js';
+import { RegistryError, UsageError } from '../errors.js';
+import { silentLogger } from '../log.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
+import { referrersTag } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { entriesOf, LEDGER_TAG, readLedger, writeLedger } from './ledger.js';
-import { ANNOTATION } from './record.js';
-import type { PruneRequest, PruneResult } from './types.js';
+import { reachable } from './reach.js';
+import { checkRecord, type VerifiedRecord } from './record.js';
+import type { HistoryEntry, PruneRequest, PruneResult } from './types.js';
 
 /** Registries known to refuse deletion through the Distribution API. */
 const NO_DELETE: Record<string, string> = {
@@ -19,15 +30,13 @@ const NO_DELETE: Record<string, string> = {
     'ghcr.io does not delete through the registry API; delete package versions with the GitHub Packages API (`gh api -X DELETE /user/packages/container/<name>/versions/<id>`)',
 };
 
-/** Referrer attachment tags (`sha256-<hex>`, `.sig`/`.att`/`.sbom`) point at signatures, not releases. */
-const ATTACHMENT_TAG = /^sha(256|512)-[0-9a-f]+(\.(sig|att|sbom))?$/;
-
 /** prune applies retention to the repository `req.target`. */
 export async function prune(client: RegistryClient, req: PruneRequest): Promise<PruneResult> {
   if (!Number.isInteger(req.keep) || req.keep < 1) {
     throw new UsageError(`--keep must be a whole number of at least 1, got ${req.keep}`);
   }
   const signal = req.signal;
+  const logger = req.logger ?? silentLogger;
   const repo = client.repository(req.target);
   const ledger = await readLedger(repo, signal);
   const entries = entriesOf(ledger.records);
@@ -44,89 +53,140 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
   const result: PruneResult = {
     repository: formatReference(repositoryOf(req.target)),
     keep: req.keep,
-    removedRecords: removed.map((r) => r.digest),
+    removedRecords: [...new Set(removed.map((r) => r.digest))],
     deleted: [],
+    deletedRecords: [],
+    ignoredRecords: [],
     deletionSkipped: null,
     dryRun: req.dryRun === true,
   };
   if (removed.length === 0) return result;
 
-  // What must stay: everything a live release tag points to and everything a kept entry
-  // names, with the children of indexes among them.
-  const keep = new Set<Digest>();
-  for (const tag of await repo.listTags(signal)) {
-    if (tag === LEDGER_TAG || ATTACHMENT_TAG.test(tag)) continue;
-    const d = await repo.manifests.head(tag, signal);
-    if (d) keep.add(d.digest);
+  // Which dropped entries are ours; the rest are ignored, whatever they name.
+  const ours: VerifiedRecord[] = [];
+  for (const r of uniqueByDigest(removed)) {
+    const check = await checkRecord(repo, r, signal);
+    if (check.ok) ours.push(check.record);
+    else {
+      result.ignoredRecords.push(r.digest);
+      logger.warn({ record: r.digest }, `prune ignores a ledger entry: ${check.reason}`);
+    }
   }
-  for (const e of entries) {
-    if (!keptRecords.has(e.record)) continue;
-    keep.add(e.digest);
-    if (e.previousDigest) keep.add(e.previousDigest);
-  }
-  await addChildren(repo, keep, signal);
+  const subjects = new Set(ours.map((r) => r.subject.digest));
 
-  const candidates = new Set<Digest>();
-  for (const e of entries) {
-    if (keptRecords.has(e.record)) continue;
-    candidates.add(e.digest);
-    if (e.previousDigest) candidates.add(e.previousDigest);
-  }
-  await addChildren(repo, candidates, signal);
-  const images = [...candidates].filter((d) => !keep.has(d));
-
+  // What must stay. A subject's referrers fallback tag is its referrer list, not a release:
+  // it is walked only if the subject itself is kept.
+  const notRoots = new Set([LEDGER_TAG, ...[...subjects].map(referrersTag)]);
+  const walk = { referrers: true, ...(signal && { signal }) };
+  const keep = await reachable(
+    repo,
+    [
+      ...(await liveTags(repo, notRoots, signal)),
+      ...namedBy(entries.filter((e) => keptRecords.has(e.record))),
+    ],
+    walk,
+  );
+  const plan = await planDeletion(repo, subjects, ours, keep, signal);
   if (req.dryRun) {
-    result.deleted = images;
+    result.deleted = plan.images;
+    result.deletedRecords = plan.records.map((r) => r.descriptor.digest);
     return result;
   }
+
   // Trim the ledger first, re-reading it so a record appended meanwhile is kept.
   const now = await readLedger(repo, signal);
   const drop = new Set(result.removedRecords);
-  await writeLedger(
-    repo,
-    now.records.filter((r) => !drop.has(r.digest)),
-    signal,
-  );
+  const stays = now.records.filter((r) => !drop.has(r.digest));
+  await writeLedger(repo, stays, signal);
 
   const why = NO_DELETE[repo.registry];
   if (why) {
     result.deletionSkipped = why;
     return result;
   }
-  for (const record of removed) {
-    const subject = record.annotations?.[ANNOTATION.digest] as Digest | undefined;
-    if (subject) await repo.referrers.removeFromTagIndex(subject, record.digest, signal);
+  // A tag written or a promotion recorded since the walk keeps what it reaches.
+  const fresh = [...(await liveTags(repo, notRoots, signal)), ...namedBy(entriesOf(stays))];
+  await reachable(repo, fresh, walk, keep);
+  const images = plan.images.filter((d) => !keep.has(d));
+  const records = plan.records.filter(
+    (r) => !keep.has(r.descriptor.digest) && !keep.has(r.subject.digest),
+  );
+
+  for (const digest of images) {
+    const outcome = await remove(repo, digest);
+    if (typeof outcome === 'number') {
+      result.deletionSkipped = `${repo.registry} does not allow deleting manifests (${outcome}); the ledger was trimmed`;
+      return result;
+    }
+    if (outcome === 'deleted') result.deleted.push(digest);
   }
-  for (const digest of [...images, ...result.removedRecords]) {
-    try {
-      await repo.manifests.delete(digest);
-      if (images.includes(digest)) result.deleted.push(digest);
-    } catch (e) {
-      if (e instanceof RegistryError && (e.status === 404 || e.hasCode('MANIFEST_UNKNOWN')))
-        continue;
-      if (e instanceof RegistryError && (e.status === 405 || e.hasCode('UNSUPPORTED'))) {
-        result.deletionSkipped = `${repo.registry} does not allow deleting manifests (${e.status}); the ledger was trimmed`;
-        return result;
-      }
-      throw e;
+  for (const r of records) {
+    await repo.referrers.removeFromTagIndex(r.subject.digest, r.descriptor.digest, signal);
+    if ((await remove(repo, r.descriptor.digest)) === 'deleted') {
+      result.deletedRecords.push(r.descriptor.digest);
     }
   }
   return result;
 }
 
-/** addChildren adds the child manifests of every index in `set` (one level is what indexes have). */
-async function addChildren(
+/** liveTags resolves every tag except `skip` to the digest it points to. */
+async function liveTags(
   repo: Repository,
-  set: Set<Digest>,
+  skip: ReadonlySet<string>,
   signal?: AbortSignal,
-): Promise<void> {
-  for (const digest of [...set]) {
-    try {
-      const { manifest } = await repo.manifests.get(digest, signal);
-      if (manifest.kind === 'index') for (const c of manifest.manifests) set.add(c.digest);
-    } catch (e) {
-      // Already gone is fine for retention; anything else is a real failure.
-      if (!(isOciPromoteError(e) && e.code === 'ERR_NOT_FOUND')) throw e;
-    }
+): Promise<Digest[]> {
+  const out: Digest[] = [];
+  for (const tag of await repo.listTags(signal)) {
+    if (skip.has(tag)) continue;
+    const d = await repo.manifests.head(tag, signal);
+    if (d) out.push(d.digest);
   }
+  return out;
+}
+
+/**
+ * planDeletion: the subjects of our dropped records that nothing keeps, with the manifests
+ * under them (an index's platforms) that nothing keeps either; and the records of those
+ * subjects, which go with them.
+ */
+async function planDeletion(
+  repo: Repository,
+  subjects: ReadonlySet<Digest>,
+  ours: readonly VerifiedRecord[],
+  keep: ReadonlySet<Digest>,
+  signal?: AbortSignal,
+): Promise<{ images: Digest[]; records: VerifiedRecord[] }> {
+  const gone = [...subjects].filter((d) => !keep.has(d));
+  const under = await reachable(repo, gone, { referrers: false, ...(signal && { signal }) });
+  const images = [...under].filter((d) => !keep.has(d));
+  const going = new Set(gone);
+  const records = ours.filter((r) => going.has(r.subject.digest) && !keep.has(r.descriptor.digest));
+  return { images, records };
+}
+
+/** remove deletes one manifest: deleted (202), already gone (404), or refused (the status). */
+async function remove(repo: Repository, digest: Digest): Promise<'deleted' | 'gone' | number> {
+  try {
+    await repo.manifests.delete(digest);
+    return 'deleted';
+  } catch (e) {
+    if (e instanceof RegistryError && (e.status === 404 || e.hasCode('MANIFEST_UNKNOWN'))) {
+      return 'gone';
+    }
+    if (e instanceof RegistryError && (e.status === 405 || e.hasCode('UNSUPPORTED'))) {
+      return e.status;
+    }
+    throw e;
+  }
+}
+
+/** namedBy lists the digests history entries name: where each tag went, and where it was. */
+function namedBy(entries: readonly HistoryEntry[]): Digest[] {
+  return entries.flatMap((e) => (e.previousDigest ? [e.digest, e.previousDigest] : [e.digest]));
+}
+
+function uniqueByDigest<T extends { digest: Digest }>(items: readonly T[]): T[] {
+  const seen = new Map<Digest, T>();
+  for (const i of items) if (!seen.has(i.digest)) seen.set(i.digest, i);
+  return [...seen.values()];
 }

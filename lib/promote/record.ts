@@ -7,11 +7,15 @@
  *
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
-import { type Digest, digestOf } from '../digest.js';
+import { buffer } from 'node:stream/consumers';
+import { type Digest, digestOf, isDigest } from '../digest.js';
+import { isOciPromoteError, NotFoundError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
+import type { Store } from '../registry/store.js';
+import { tagChangesOf } from './tag-changes.js';
 import type { HistoryAction, Provenance, TagChange } from './types.js';
 
 /** RECORD_ARTIFACT_TYPE marks history records (artifactType and layer media type). */
@@ -146,4 +150,102 @@ async function ensureBlob(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!(await repo.blobs.stat(desc.digest, signal))) await repo.blobs.upload(desc, bytes, signal);
+}
+
+/** The largest record body read back (ours are well under 2 KiB). */
+const MAX_RECORD_BODY = 64 * 1024;
+
+/** VerifiedRecord is a ledger entry that matches the record artifact it points to. */
+export interface VerifiedRecord {
+  /** The ledger's descriptor of the record manifest. */
+  readonly descriptor: Descriptor;
+  /** The image the record speaks of, as the record manifest names it. */
+  readonly subject: Descriptor;
+  readonly body: RecordBody;
+}
+
+/** RecordCheck is the verdict on one ledger entry. */
+export type RecordCheck = { ok: true; record: VerifiedRecord } | { ok: false; reason: string };
+
+/**
+ * checkRecord tells whether a ledger entry is one of our records: the manifest it names
+ * hashes to its digest, is a record artifact (artifactType, one record layer, a subject),
+ * and its annotations, its body and the ledger's annotations all say the same. Anyone with
+ * push access can write a ledger, so nothing that deletes or rolls back trusts one without
+ * this. A forged or damaged entry is a verdict, not an error; registry failures throw.
+ */
+export async function checkRecord(
+  repo: Store,
+  listed: Descriptor,
+  signal?: AbortSignal,
+): Promise<RecordCheck> {
+  const not = (why: string): RecordCheck => ({
+    ok: false,
+    reason: `ledger entry ${listed.digest} is not a record oci-promote wrote: ${why}`,
+  });
+  if (listed.artifactType !== RECORD_ARTIFACT_TYPE || listed.mediaType !== OCI_MANIFEST) {
+    return not('the ledger lists it with another type');
+  }
+  const fetched = await unlessGone(() => repo.manifests.get(listed.digest, signal));
+  if (typeof fetched === 'string') return not(fetched);
+  const m = fetched.manifest;
+  const layer = m.kind === 'image' && m.layers.length === 1 ? m.layers[0] : undefined;
+  if (m.artifactType !== RECORD_ARTIFACT_TYPE || layer?.mediaType !== RECORD_ARTIFACT_TYPE) {
+    return not(`it is not a record artifact (${RECORD_ARTIFACT_TYPE})`);
+  }
+  if (!m.subject) return not('it has no subject');
+  if (layer.size > MAX_RECORD_BODY) return not(`its body is ${layer.size} bytes`);
+  const bytes = await unlessGone(async () => buffer(await repo.blobs.get(layer, signal)));
+  if (typeof bytes === 'string') return not(`its body: ${bytes}`);
+  const body = parseRecordBody(bytes);
+  if (!body) return not('its body is not a record document');
+  if (body.digest !== m.subject.digest) return not('its body names another image than its subject');
+  const expected = recordAnnotations(body);
+  for (const key of Object.values(ANNOTATION)) {
+    if (m.annotations?.[key] !== expected[key] || listed.annotations?.[key] !== expected[key]) {
+      return not(`its ${key} annotation disagrees with its body`);
+    }
+  }
+  return { ok: true, record: { descriptor: listed, subject: m.subject, body } };
+}
+
+/** unlessGone runs a read; absent or damaged content becomes a reason, the rest throws. */
+async function unlessGone<T>(read: () => Promise<T>): Promise<T | string> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof NotFoundError) return 'not found';
+    if (isOciPromoteError(e) && e.category === 'integrity') return e.message;
+    throw e;
+  }
+}
+
+/** parseRecordBody reads a record document, or undefined when it is not one. */
+function parseRecordBody(bytes: Buffer): RecordBody | undefined {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const str = (x: unknown): x is string => typeof x === 'string';
+  const strOrNull = (x: unknown): x is string | null => x === null || typeof x === 'string';
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    v.version !== 1 ||
+    (v.action !== 'promote' && v.action !== 'rollback') ||
+    !str(v.time) ||
+    !str(v.repository) ||
+    !str(v.digest) ||
+    !isDigest(v.digest) ||
+    !strOrNull(v.source) ||
+    !strOrNull(v.actor) ||
+    !strOrNull(v.runUrl) ||
+    !str(v.tool) ||
+    tagChangesOf(JSON.stringify(v.tags ?? null)) === undefined
+  ) {
+    return undefined;
+  }
+  return v as unknown as RecordBody;
 }

@@ -5,13 +5,15 @@
 import { verify } from '../copy/verify.js';
 import type { Digest } from '../digest.js';
 import { IntegrityError, NotFoundError, PolicyError, UsageError } from '../errors.js';
+import type { Descriptor } from '../manifest.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
+import type { Repository } from '../registry/repository.js';
 import { tagStack } from './history.js';
 import { appendToLedger, entriesOf, readLedger } from './ledger.js';
 import { isImmutableTag } from './policy.js';
 import type { PromoteOptions } from './promote.js';
-import { pushRecord, recordBody } from './record.js';
+import { checkRecord, pushRecord, recordBody } from './record.js';
 import { writeTags } from './tags.js';
 import type { HistoryEntry, RollbackRequest, RollbackResult } from './types.js';
 
@@ -46,15 +48,8 @@ export async function rollback(
   }
   const ledger = await readLedger(repo, signal);
   const entries = entriesOf(ledger.records).filter((e) => e.tag === tag);
-  const target = req.to ?? pickTarget(entries, current.digest, steps, where);
-  if (
-    req.to !== undefined &&
-    !entries.some((e) => e.digest === req.to || e.previousDigest === req.to)
-  ) {
-    throw new PolicyError(
-      `${req.to} is not in the history of ${where}; see \`oci-promote history ${where}\``,
-    );
-  }
+  const listed = new Map(ledger.records.map((r) => [r.digest, r]));
+  const target = await vouchedTarget(repo, entries, listed, req, current.digest, steps, where);
   if (isImmutableTag(tag) && !req.allowOverwrite) {
     throw new PolicyError(
       `${where} is an immutable version tag; pass --allow-overwrite to move it`,
@@ -104,6 +99,43 @@ export async function rollback(
   await appendToLedger(repo, record, { ...options.ledger, ...(signal && { signal }) });
   result.record = record.digest;
   return result;
+}
+
+/**
+ * vouchedTarget picks the digest to roll back to from the entries of the tag, and only
+ * takes it when one of our records (checked against the registry, see checkRecord) names
+ * it for this tag. Entries that turn out not to be ours are set aside and the pick is made
+ * again without them: a forged ledger entry is ignored, never followed.
+ */
+async function vouchedTarget(
+  repo: Repository,
+  entries: readonly HistoryEntry[],
+  listed: ReadonlyMap<Digest, Descriptor>,
+  req: RollbackRequest,
+  current: Digest,
+  steps: number,
+  where: string,
+): Promise<Digest> {
+  const forged = new Set<Digest>();
+  for (;;) {
+    const usable = entries.filter((e) => !forged.has(e.record));
+    const target = req.to ?? pickTarget(usable, current, steps, where);
+    const naming = usable.filter((e) => e.digest === target || e.previousDigest === target);
+    if (naming.length === 0) {
+      throw new PolicyError(
+        `${target} is not in the history of ${where}; see \`oci-promote history ${where}\``,
+      );
+    }
+    for (const e of naming.reverse()) {
+      const record = listed.get(e.record);
+      const check = record
+        ? await checkRecord(repo, record, req.signal)
+        : { ok: false as const, reason: `${e.record} is not in the ledger` };
+      if (check.ok) return target;
+      req.logger?.warn({ record: e.record }, `ignoring a history entry: ${check.reason}`);
+      forged.add(e.record);
+    }
+  }
 }
 
 /** pickTarget walks `steps` back down the tag's stack from where it is now. */

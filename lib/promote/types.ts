@@ -151,8 +151,12 @@ export interface PruneResult {
   keep: number;
   /** Records dropped from the ledger. */
   removedRecords: Digest[];
-  /** Image manifests deleted (or that would be). */
+  /** Image manifests deleted, as the registry confirmed (or that would be). */
   deleted: Digest[];
+  /** History record artifacts deleted with their images, as confirmed (or that would be). */
+  deletedRecords: Digest[];
+  /** Dropped ledger entries that are not records oci-promote wrote: left alone. */
+  ignoredRecords: Digest[];
   /** Why deletion was skipped, when it was (e.g. ghcr.io needs the GitHub Packages API). */
   deletionSkipped: string | null;
   dryRun: boolean;

@@ -8,16 +8,31 @@
 import { algorithmOf, type Digest, digestOf, isDigest } from '../digest.js';
 import {
   DigestMismatchError,
+  InvalidReferenceError,
   ManifestTooLargeError,
   NotFoundError,
   ResponseTooLargeError,
 } from '../errors.js';
 import { type Descriptor, MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../manifest.js';
 import { baseMediaType, MANIFEST_TYPES } from '../media-types.js';
+import { isValidTag } from '../reference.js';
 import { checkDigestHeader } from './blobs.js';
 import type { RepoContext } from './context.js';
 
 const accept = MANIFEST_TYPES.join(', ');
+
+/**
+ * checkReference refuses, before any request, a reference that is neither a tag nor a
+ * digest: references reach here from ledgers, records and indexes a registry served, and
+ * `../../other/app/manifests/…` must never become a request path.
+ */
+function checkReference(reference: string, digestOnly = false): void {
+  if (isDigest(reference) || (!digestOnly && isValidTag(reference))) return;
+  const shown = JSON.stringify(reference.length > 80 ? `${reference.slice(0, 77)}...` : reference);
+  throw new InvalidReferenceError(
+    `invalid manifest reference ${shown}: expected ${digestOnly ? '' : 'a tag or '}a digest (sha256:<64 hex>)`,
+  );
+}
 
 /** FetchedManifest is a manifest with the exact bytes it was read from. */
 export interface FetchedManifest {
@@ -42,6 +57,7 @@ export class ManifestStore {
    * when absent. When the registry omits the digest header it falls back to GET.
    */
   async head(reference: string, signal?: AbortSignal): Promise<Descriptor | undefined> {
+    checkReference(reference);
     const res = await this.ctx.send({
       method: 'HEAD',
       path: this.ctx.path(`manifests/${reference}`),
@@ -87,6 +103,7 @@ export class ManifestStore {
    * is computed from the bytes and must agree with `Docker-Content-Digest` when sent.
    */
   async get(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    checkReference(reference);
     const where = `manifest ${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`;
     const res = await this.ctx.send({
       method: 'GET',
@@ -133,6 +150,7 @@ export class ManifestStore {
     mediaType: string,
     signal?: AbortSignal,
   ): Promise<PutResult> {
+    checkReference(reference);
     const digest = digestOf(bytes, isDigest(reference) ? algorithmOf(reference) : 'sha256');
     if (isDigest(reference) && reference !== digest) {
       throw new DigestMismatchError(reference, digest, `manifest pushed as ${reference}`);
@@ -154,6 +172,7 @@ export class ManifestStore {
 
   /** delete removes a manifest by digest (202); some registries answer 405. */
   async delete(digest: Digest): Promise<void> {
+    checkReference(digest, true);
     const res = await this.ctx.send({
       method: 'DELETE',
       path: this.ctx.path(`manifests/${digest}`),
