@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # verify-site.sh SITE_URL EXPECTED_DIGEST OUT_DIR [CHECK...]: runs the checks against a
 # deployed site and writes OUT_DIR/verification.json ({result, site, digest, checks: [...]})
-# and OUT_DIR/summary.md (a table; also appended to $GITHUB_STEP_SUMMARY when set).
+# and OUT_DIR/summary.md (checks-summary.sh's table; also appended to $GITHUB_STEP_SUMMARY).
 # CHECKs (default all): health (health-check.sh), latency (latency-budget.sh, LATENCY_REQUESTS
 # default 50), tls (tls-check.sh, https only), headers (security-headers.sh: /api/health,
 # the http:// -> https:// redirect (the app's / redirect over http), a missing page).
@@ -52,11 +52,10 @@ done
 jq -s --arg site "$site" --arg digest "$digest" '{
   result: (if any(.[]; .result == "failed") then "failed" else "passed" end),
   site: $site, digest: $digest, checks: .}' "$lines" >"$out/verification.json"
-jq -r '"### Verification of \(.site): \(.result)\n",
-  "Expected release `\(.digest)`.\n",
-  "| check | result | details |", "| --- | --- | --- |",
-  (.checks[] | "| \(.check) | \({passed: "✅ passed", warning: "⚠️ warning", failed: "❌ failed"}[.result] // .result) | \(.message | gsub("\\|"; "\\|") | gsub("\n"; " ")) |")' \
-  "$out/verification.json" >"$out/summary.md"
+{
+  "$here/checks-summary.sh" "$lines" "Verification of $site" || true
+  printf '\nExpected release %s.\n' "\`$digest\`"
+} >"$out/summary.md"
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat "$out/summary.md" >>"$GITHUB_STEP_SUMMARY"; fi
 cat "$out/summary.md" >&2
 jq -e '.result == "passed"' "$out/verification.json" >/dev/null

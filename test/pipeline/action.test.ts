@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { parse as parseYaml } from 'yaml';
 import { outputValues } from '../../cli/github-actions.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -550,9 +551,10 @@ t.test(
   { skip: workflowFiles.length === 0 && 'no workflows' },
   async (t) => {
     for (const file of workflowFiles) {
-      const wf = asMap(parseYamlSubset(await readFile(join(workflowDir, file), 'utf8')), file);
+      // Workflows use more YAML than action.yml (flow maps, booleans): the yaml library reads them.
+      const wf = asMap(parseYaml(await readFile(join(workflowDir, file), 'utf8')), file);
       for (const [jobName, job] of Object.entries(asMap(wf.jobs, `${file} jobs`))) {
-        const jobSteps = (asMap(job, jobName).steps as Yaml[]).map((s, n) =>
+        const jobSteps = ((asMap(job, jobName).steps ?? []) as Yaml[]).map((s, n) =>
           asMap(s, `${jobName} ${n}`),
         );
         const local = new Set<string>();
@@ -593,9 +595,9 @@ t.test(
     t.teardown(() => rm(dir, { recursive: true, force: true }));
     let n = 0;
     for (const file of workflowFiles) {
-      const wf = asMap(parseYamlSubset(await readFile(join(workflowDir, file), 'utf8')), file);
+      const wf = asMap(parseYaml(await readFile(join(workflowDir, file), 'utf8')), file);
       for (const [jobName, job] of Object.entries(asMap(wf.jobs, `${file} jobs`))) {
-        for (const step of asMap(job, jobName).steps as Yaml[]) {
+        for (const step of (asMap(job, jobName).steps ?? []) as Yaml[]) {
           const s = asMap(step, jobName);
           const run = asStr(s.run);
           if (run === undefined) continue;

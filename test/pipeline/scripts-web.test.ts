@@ -235,6 +235,7 @@ t.test('verify-site.sh runs the checks and writes the JSON and the summary', asy
   });
   const md = await readFile(summary, 'utf8');
   t.match(md, /^# before\n### Verification of http:\/\/127\.0\.0\.1:\d+: passed\n/);
+  t.match(md, `Expected release \`${DIGEST_A}\``);
   t.match(md, '| health | ✅ passed | healthy, releaseId');
 
   const bad = await runScript(
