@@ -15,6 +15,7 @@
 import type { Digest } from '../digest.js';
 import { RegistryError, UsageError } from '../errors.js';
 import { silentLogger } from '../log.js';
+import type { Descriptor } from '../manifest.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { referrersTag } from '../registry/referrers.js';
@@ -61,6 +62,12 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
     dryRun: req.dryRun === true,
   };
   if (removed.length === 0) return result;
+  const why = NO_DELETE[repo.registry];
+  if (why && !req.dryRun) {
+    await trimLedger(repo, result.removedRecords, signal);
+    result.deletionSkipped = why;
+    return result;
+  }
 
   // Which dropped entries are ours; the rest are ignored, whatever they name.
   const ours: VerifiedRecord[] = [];
@@ -93,17 +100,7 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
     return result;
   }
 
-  // Trim the ledger first, re-reading it so a record appended meanwhile is kept.
-  const now = await readLedger(repo, signal);
-  const drop = new Set(result.removedRecords);
-  const stays = now.records.filter((r) => !drop.has(r.digest));
-  await writeLedger(repo, stays, signal);
-
-  const why = NO_DELETE[repo.registry];
-  if (why) {
-    result.deletionSkipped = why;
-    return result;
-  }
+  const stays = await trimLedger(repo, result.removedRecords, signal);
   // A tag written or a promotion recorded since the walk keeps what it reaches.
   const fresh = [...(await liveTags(repo, notRoots, signal)), ...namedBy(entriesOf(stays))];
   await reachable(repo, fresh, walk, keep);
@@ -127,6 +124,19 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
     }
   }
   return result;
+}
+
+/** trimLedger drops records from the ledger, re-reading it so a record appended meanwhile stays. */
+async function trimLedger(
+  repo: Repository,
+  removed: readonly Digest[],
+  signal?: AbortSignal,
+): Promise<Descriptor[]> {
+  const now = await readLedger(repo, signal);
+  const drop = new Set(removed);
+  const stays = now.records.filter((r) => !drop.has(r.digest));
+  await writeLedger(repo, stays, signal);
+  return stays;
 }
 
 /** liveTags resolves every tag except `skip` to the digest it points to. */
