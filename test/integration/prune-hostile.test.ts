@@ -249,3 +249,29 @@ t.test('rollback does not follow an entry that is not one of our records (exit 3
   t.equal(back.json().digest, a.digest);
   t.equal(await headManifest(dst, 'p4', 'latest'), a.digest);
 });
+
+t.test('a genuine record under rewritten ledger annotations is ignored', async (t) => {
+  for (const v of ['1.0.0', '2.0.0', '3.0.0']) {
+    await stage('p5', v);
+    await promote(client, req(`p5:${v}`, 'p5', ['latest']), fast);
+  }
+  const u = await stage('p5u', '0.1.0');
+  await copy(client, parseReference(`${src.host}/p5u:0.1.0`), parseRepository(`${dst.host}/p5`));
+  const r5 = client.repository(parseRepository(`${dst.host}/p5`));
+  const [first, ...rest] = (await readLedger(r5)).records;
+  if (!first) throw new Error('no ledger');
+  // The oldest record, now claiming it promoted u.
+  const claimed = {
+    ...first,
+    annotations: { ...first.annotations, [ANNOTATION.digest]: u.digest },
+  };
+  await writeLedger(r5, [claimed, ...rest]);
+
+  await dst.resetRequests();
+  const r = await cli.run(['prune', '--plain-http', '--json', '--keep', '1', `${dst.host}/p5`]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(await headManifest(dst, 'p5', u.digest), u.digest, 'u stays');
+  t.same(r.json().ignoredRecords, [first.digest]);
+  t.notOk(r.json().deleted.includes(u.digest));
+  t.notOk(deletions(await dst.settledRequests()).includes(u.digest));
+});
