@@ -5,15 +5,14 @@
  * aborted write never leaves a partial blob under a digest name.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { type FileHandle, rename, rm } from 'node:fs/promises';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digest, parseDigest, VerifyingStream, verifyBytes } from '../digest.js';
 import { ManifestInvalidError, SizeMismatchError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import type { BlobAccess } from '../registry/store.js';
-import { isMissing, type LayoutFiles, layoutNotFound } from './files.js';
+import { type LayoutFiles, layoutNotFound } from './files.js';
 
 const readChunk = 256 * 1024;
 
@@ -75,17 +74,10 @@ export class LayoutBlobs implements BlobAccess {
 
   /** #open opens a blob file whose size is the descriptor's. */
   async #open(desc: Descriptor, what: string): Promise<FileHandle> {
-    const path = this.files.blobPath(desc.digest);
-    let fh: FileHandle;
-    try {
-      fh = await open(path, 'r');
-    } catch (e) {
-      if (isMissing(e)) throw layoutNotFound(this.files.where, `${what} not found`);
-      throw e;
-    }
+    const fh = await this.files.openBlob(desc.digest);
+    if (fh === undefined) throw layoutNotFound(this.files.where, `${what} not found`);
     try {
       const s = await fh.stat();
-      if (!s.isFile()) throw new ManifestInvalidError(`${what} is not a regular file`);
       if (s.size !== desc.size) throw new SizeMismatchError(desc.size, s.size, `${what} (file)`);
     } catch (e) {
       await fh.close();
@@ -112,8 +104,7 @@ export class LayoutBlobs implements BlobAccess {
       throw new ManifestInvalidError(`${what}: size ${desc.size} is not a non-negative integer`);
     }
     const path = this.files.blobPath(digest);
-    await this.files.ensureCreated();
-    await mkdir(dirname(path), { recursive: true });
+    await this.files.blobDir(digest);
     const tmp = this.files.tempPath();
     try {
       await pipeline(

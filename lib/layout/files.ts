@@ -4,6 +4,9 @@
  * (lowercase hex of the exact length), never from tags or from index.json text, so no
  * reference can reach outside the layout (ollama#17178, CVE-2024-3727).
  *
+ * What is at a path is checked, never assumed (confine.ts): only regular files are read,
+ * and no read or write follows a symlink out of the layout.
+ *
  * Writes are atomic: content goes to a temporary file in the layout first and is renamed
  * into place only once complete and verified. index.json updates are serialized within
  * the process (one queue per layout directory); two processes writing one layout at the
@@ -13,8 +16,7 @@
  * (`org.opencontainers.image.ref.name`).
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { algorithmOf, type Digest, hexOf, parseDigest } from '../digest.js';
 import {
@@ -25,6 +27,7 @@ import {
 } from '../errors.js';
 import { type Descriptor, parseDescriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
+import { openInside, readSmall, realInside } from './confine.js';
 
 /** The annotation that names an index.json entry (the layout's "tag"). */
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -32,6 +35,8 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 export const IMAGE_LAYOUT_VERSION = '1.0.0';
 /** The largest index.json read (about 60 000 entries). */
 export const MAX_INDEX_BYTES = 16 * 1024 * 1024;
+/** The largest `oci-layout` file read (it holds one short JSON object). */
+const MAX_OCI_LAYOUT_BYTES = 64 * 1024;
 
 /** IndexEntry is one descriptor of index.json, with its JSON as found (unknown fields kept). */
 export interface IndexEntry {
@@ -110,15 +115,41 @@ export class LayoutFiles {
     return join(this.root, 'blobs', `.oci-promote-${randomUUID()}.tmp`);
   }
 
-  /** statBlob returns the size of a blob file, or undefined when there is none. */
+  /**
+   * statBlob returns the size of a blob file, or undefined when there is none (or something
+   * else than a file is there: a write replaces it, a read refuses it).
+   */
   async statBlob(digest: Digest): Promise<number | undefined> {
-    const path = this.blobPath(digest);
+    const real = await realInside(this.root, this.blobPath(digest));
+    if (real === undefined) return undefined;
     try {
-      const s = await stat(path);
+      const s = await stat(real);
       return s.isFile() ? s.size : undefined;
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;
+    }
+  }
+
+  /** openBlob opens a blob file for reading (a regular file inside the layout), or undefined. */
+  openBlob(digest: Digest | string): Promise<FileHandle | undefined> {
+    return openInside(this.root, this.blobPath(digest));
+  }
+
+  /**
+   * blobDir creates the layout and `blobs/<alg>/` for a write, and makes sure neither
+   * `blobs/` nor `blobs/<alg>/` leads out of the layout, where the temporary file and the
+   * rename would otherwise write.
+   */
+  async blobDir(digest: Digest | string): Promise<void> {
+    const blobs = join(this.root, 'blobs');
+    await this.ensureCreated();
+    // One level at a time, each checked before the next is made inside it.
+    for (const dir of [blobs, join(blobs, algorithmOf(parseDigest(digest)))]) {
+      await mkdir(dir).catch((e: unknown) => {
+        if ((e as { code?: unknown }).code !== 'EEXIST') throw e;
+      });
+      await realInside(this.root, dir);
     }
   }
 
@@ -127,23 +158,17 @@ export class LayoutFiles {
    * `limit` bytes is refused before it is read.
    */
   async readBlob(digest: Digest, limit: number): Promise<Buffer | undefined> {
-    const path = this.blobPath(digest);
-    let fh: Awaited<ReturnType<typeof open>>;
+    const fh = await this.openBlob(digest);
+    if (fh === undefined) return undefined;
     try {
-      fh = await open(path, constants.O_RDONLY);
-    } catch (e) {
-      if (isMissing(e)) return undefined;
-      throw e;
-    }
-    try {
-      const s = await fh.stat();
-      if (!s.isFile()) return undefined;
-      if (s.size > limit) {
-        throw new ManifestTooLargeError(
-          `${this.where}: ${digest} is ${s.size} bytes, over the ${limit}-byte manifest limit`,
-        );
-      }
-      return await fh.readFile();
+      return await readSmall(
+        fh,
+        limit,
+        (size) =>
+          new ManifestTooLargeError(
+            `${this.where}: ${digest} is ${size} bytes, over the ${limit}-byte manifest limit`,
+          ),
+      );
     } finally {
       await fh.close();
     }
@@ -157,8 +182,7 @@ export class LayoutFiles {
   async writeBlob(digest: Digest, bytes: Uint8Array, signal?: AbortSignal): Promise<boolean> {
     const path = this.blobPath(digest);
     if ((await this.statBlob(digest)) === bytes.byteLength) return false;
-    await this.ensureCreated();
-    await mkdir(join(this.root, 'blobs', algorithmOf(digest)), { recursive: true });
+    await this.blobDir(digest);
     const tmp = this.tempPath();
     try {
       await writeFile(tmp, bytes, { flag: 'wx', flush: true, ...(signal && { signal }) });
@@ -172,20 +196,21 @@ export class LayoutFiles {
 
   /** readIndex reads and validates index.json; a layout not created yet has no entries. */
   async readIndex(): Promise<IndexFile> {
+    const fh = await openInside(this.root, join(this.root, 'index.json'));
+    // A layout whose creation was interrupted after `oci-layout` has no index.json yet.
+    if (fh === undefined) return { top: { schemaVersion: 2, mediaType: OCI_INDEX }, entries: [] };
     let text: Buffer;
     try {
-      const path = join(this.root, 'index.json');
-      const s = await stat(path);
-      if (s.size > MAX_INDEX_BYTES) {
-        throw new ManifestTooLargeError(
-          `${this.where}: index.json is ${s.size} bytes, over the ${MAX_INDEX_BYTES}-byte limit`,
-        );
-      }
-      text = await readFile(path);
-    } catch (e) {
-      // A layout whose creation was interrupted after `oci-layout` has no index.json yet.
-      if (isMissing(e)) return { top: { schemaVersion: 2, mediaType: OCI_INDEX }, entries: [] };
-      throw e;
+      text = await readSmall(
+        fh,
+        MAX_INDEX_BYTES,
+        (size) =>
+          new ManifestTooLargeError(
+            `${this.where}: index.json is ${size} bytes, over the ${MAX_INDEX_BYTES}-byte limit`,
+          ),
+      );
+    } finally {
+      await fh.close();
     }
     return parseIndexFile(text, this.where);
   }
@@ -272,14 +297,24 @@ export async function probeLayout(root: string): Promise<'layout' | 'absent'> {
       `oci-layout:${root} is not an OCI image layout (no oci-layout file) and not empty; name a new or empty directory, or an existing layout`,
     );
   }
+  // A FIFO or an outside symlink here is refused (UnsafeLayoutError), not reported as unreadable.
+  const fh = await openInside(root, join(root, 'oci-layout'));
   let version: unknown;
   try {
-    const text = await readFile(join(root, 'oci-layout'), 'utf8');
-    version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    if (fh === undefined) throw new Error('it vanished');
+    const text = await readSmall(
+      fh,
+      MAX_OCI_LAYOUT_BYTES,
+      (size) => new Error(`${size} bytes, over the ${MAX_OCI_LAYOUT_BYTES}-byte limit`),
+    );
+    version = (JSON.parse(text.toString('utf8')) as { imageLayoutVersion?: unknown })
+      .imageLayoutVersion;
   } catch (e) {
     throw new UsageError(
       `oci-layout:${root}: the oci-layout file is unreadable: ${(e as Error).message}`,
     );
+  } finally {
+    await fh?.close();
   }
   if (typeof version !== 'string' || !/^1\.\d+\.\d+$/.test(version)) {
     throw new UsageError(
