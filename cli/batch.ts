@@ -35,7 +35,7 @@ import {
   UsageError,
 } from '../lib/index.js';
 import { EXIT, hintFor } from './exit-codes.js';
-import { appendGitHubFile, escapeData, escapeProperty, mdText } from './github-actions.js';
+import { appendGitHubFile, mdText, workflowCommand } from './github-actions.js';
 import { type CopyArgs, copyOptions } from './options.js';
 import type { CommandOutput, GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
@@ -129,7 +129,10 @@ export async function runBatch(
   }
   // Checks --jobs, --platform, the notify URL and the audit log before anything is sent.
   const copy = copyOptions(args, rt, undefined);
-  if (args.notifyUrl) notifyUrlOrigin(args.notifyUrl);
+  if (args.notifyUrl) {
+    notifyUrlOrigin(args.notifyUrl);
+    rt.secrets.addUrl(args.notifyUrl); // a webhook URL is a secret (secrets.ts)
+  }
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
   const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile), name);
@@ -193,7 +196,7 @@ async function reportEntry(
   warnings: string[],
 ): Promise<void> {
   if (!args.auditLog && !args.notifyUrl) return;
-  const event = auditEventOf(r, provenance, args.dryRun);
+  const event = rt.secrets.redactValue(auditEventOf(r, provenance, args.dryRun));
   if (args.auditLog) {
     try {
       await appendAuditLog(args.auditLog, event);
@@ -360,8 +363,8 @@ export function batchSummaryMarkdown(
 export function failureAnnotation(r: BatchResult & { ok: false }, file: string | null): string {
   const hint = hintFor(r.error.code);
   const text = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}: ${r.error.message}${hint ? ` — ${hint}` : ''} [${r.error.code}]`;
-  const where = file ? `file=${escapeProperty(file)},line=${r.line},` : '';
-  return `::error ${where}title=${escapeProperty('oci-promote promote')}::${escapeData(text)}`;
+  const where = file ? { file, line: r.line } : {};
+  return workflowCommand('error', { ...where, title: 'oci-promote promote' }, text);
 }
 
 /** reportBatchToGitHub reports the batch through what the environment provides, if anything. */
@@ -372,13 +375,12 @@ async function reportBatchToGitHub(
   warnings: readonly string[],
 ): Promise<void> {
   const env = rt.io.env;
+  const redact = (text: string) => rt.secrets.redact(text);
   if (env.GITHUB_ACTIONS === 'true') {
     const file = info.file === '<stdin>' ? null : info.file;
     for (const r of results) if (!r.ok) rt.io.stderr.write(`${failureAnnotation(r, file)}\n`);
     for (const w of warnings) {
-      rt.io.stderr.write(
-        `::warning title=${escapeProperty('oci-promote promote')}::${escapeData(w)}\n`,
-      );
+      rt.io.stderr.write(`${workflowCommand('warning', { title: 'oci-promote promote' }, w)}\n`);
     }
   }
   if (env.GITHUB_OUTPUT) {
@@ -387,11 +389,12 @@ async function reportBatchToGitHub(
       'GITHUB_OUTPUT',
       env.GITHUB_OUTPUT,
       `succeeded=${results.length - failed}\nfailed=${failed}\n`,
+      redact,
     );
   }
   if (env.GITHUB_STEP_SUMMARY) {
     let md = batchSummaryMarkdown(results, info);
     if (warnings.length > 0) md += `\n${warnings.map((w) => `> ⚠️ ${mdText(w)}`).join('\n')}\n`;
-    await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+    await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`, redact);
   }
 }

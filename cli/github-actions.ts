@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { isOciPromoteError, OciPromoteError } from '../lib/index.js';
 import { hintFor } from './exit-codes.js';
-import { formatBytes } from './format.js';
+import { escapeText, formatBytes } from './format.js';
 
 // The shapes read here are those of the library's PromotionResult and RollbackResult
 // (lib/promote/types.ts); only the fields used are named, so those results fit as they are.
@@ -129,19 +129,24 @@ export function outputLines(
 // ---------------------------------------------------------------------------------------------
 // Step summary (GitHub-flavoured Markdown)
 
-/** mdText escapes text for Markdown: no HTML, no emphasis, no links, no table breaks. */
+/**
+ * mdText escapes text for Markdown: no HTML, no emphasis, no links, no table breaks, no
+ * raw control characters (format.ts escapeText).
+ */
 export function mdText(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~#!])/g, '\\$1')
-    .replace(/\s*[\r\n]+\s*/g, ' ');
+  return escapeText(
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_[\]|~#!])/g, '\\$1')
+      .replace(/\s*[\r\n]+\s*/g, ' '),
+  );
 }
 
 /** mdCode renders a code span safe inside a table cell. */
 function mdCode(s: string): string {
-  const text = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  const text = escapeText(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
   const fence = text.includes('`') ? '``' : '`';
   return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
 }
@@ -340,21 +345,24 @@ export interface GitHubReport {
   error?: unknown;
   /** Extra warnings (e.g. a notification that was not delivered): annotations and summary lines. */
   warnings?: readonly string[];
-  /** Where annotations go. */
+  /** Where annotations go (guarded: output-guard.ts masks secrets there). */
   stderr: NodeJS.WritableStream;
+  /** Masks secrets in what is written to the files (Runtime.secrets). */
+  redact?: (text: string) => string;
 }
 
 /**
- * appendGitHubFile appends `text` to the file a GitHub Actions variable names (`path` is
- * its value); throws GitHubOutputError naming `variable` when the file cannot be written.
+ * appendGitHubFile appends `text`, with secrets masked by `redact`, to the file a GitHub
+ * Actions variable names (`path` is its value); throws GitHubOutputError naming `variable` when the file cannot be written.
  */
 export async function appendGitHubFile(
   variable: string,
   path: string,
   text: string,
+  redact: (text: string) => string = (s) => s,
 ): Promise<void> {
   try {
-    await appendFile(path, text, { encoding: 'utf8' });
+    await appendFile(path, redact(text), { encoding: 'utf8' });
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new GitHubOutputError(`cannot write ${variable} (${path}): ${reason}`, { cause: e });
@@ -368,7 +376,7 @@ export async function appendGitHubFile(
  * cannot be written: a step whose outputs are missing would mislead the jobs after it.
  */
 export async function reportToGitHub(report: GitHubReport): Promise<void> {
-  const { env, command, result, error, stderr } = report;
+  const { env, command, result, error, stderr, redact } = report;
   if (env.GITHUB_ACTIONS === 'true') {
     if (error !== undefined) stderr.write(`${errorAnnotation(command, error)}\n`);
     for (const c of result ? conflictMessages(result) : []) {
@@ -383,6 +391,7 @@ export async function reportToGitHub(report: GitHubReport): Promise<void> {
       'GITHUB_OUTPUT',
       env.GITHUB_OUTPUT,
       `${outputLines(result).join('\n')}\n`,
+      redact,
     );
   }
   if (env.GITHUB_STEP_SUMMARY) {
@@ -391,6 +400,8 @@ export async function reportToGitHub(report: GitHubReport): Promise<void> {
     else if (error !== undefined) md = failureMarkdown(command, error);
     const extra = (report.warnings ?? []).map((w) => `> ⚠️ ${mdText(w)}`);
     if (extra.length > 0) md += `\n${extra.join('\n')}\n`;
-    if (md) await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`);
+    if (md) {
+      await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`, redact);
+    }
   }
 }

@@ -2,7 +2,8 @@
  * What happens around a promote or rollback: the audit log line, the notification and
  * the GitHub Actions report, on success and on failure. A notification that cannot be
  * delivered is a warning; an audit log that cannot be written after a failure is logged
- * and never hides the failure itself.
+ * and never hides the failure itself. Every secret the process holds is masked in all of
+ * them (secrets.ts).
  */
 import {
   type AuditEvent,
@@ -36,7 +37,11 @@ export async function reported<R extends ActionResult>(
   action: () => Promise<R>,
   eventOf: (result: R) => AuditEvent,
 ): Promise<R> {
-  if (flags.notifyUrl) notifyUrlOrigin(flags.notifyUrl);
+  if (flags.notifyUrl) {
+    notifyUrlOrigin(flags.notifyUrl);
+    // A webhook URL is a secret: masked wherever something echoes it.
+    rt.secrets.addUrl(flags.notifyUrl);
+  }
   if (flags.auditLog) await checkAuditLog(flags.auditLog);
   let result: R;
   try {
@@ -55,10 +60,12 @@ async function report(
   rt: Runtime,
   command: 'promote' | 'rollback',
   flags: ReportFlags,
-  event: AuditEvent,
+  unmasked: AuditEvent,
   outcome: { result: ActionResult } | { error: unknown },
 ): Promise<void> {
   const failed = 'error' in outcome;
+  // The event quotes error messages, which may quote a registry that echoed a secret.
+  const event = rt.secrets.redactValue(unmasked);
   if (flags.auditLog) {
     try {
       await appendAuditLog(flags.auditLog, event);
@@ -78,5 +85,12 @@ async function report(
       warnings.push(n.error);
     }
   }
-  await reportToGitHub({ env: rt.io.env, command, ...outcome, warnings, stderr: rt.io.stderr });
+  await reportToGitHub({
+    env: rt.io.env,
+    command,
+    ...outcome,
+    warnings,
+    stderr: rt.io.stderr,
+    redact: (text) => rt.secrets.redact(text),
+  });
 }

@@ -3,8 +3,10 @@
  * prune), appended as one line to a local file (`--audit-log`) and/or POSTed to a
  * webhook (`--notify-url`, Slack-compatible `text`).
  *
- * Events carry no secrets: references, digests, tags, actor and run URL only, and error
- * messages the library already strips of credentials. A notification URL may itself be
+ * Events carry no secrets of their own: references, digests, tags, actor and run URL,
+ * and error messages with URLs stripped of credentials. An error message may still quote
+ * a registry that echoed a secret back, so the caller masks the secrets it holds in the
+ * event before writing or sending it (the CLI does, through its secret set). A notification URL may itself be
  * a secret (Slack webhook URLs are), so nothing here ever prints it: errors name its
  * origin only.
  */
@@ -290,7 +292,7 @@ export function notifyUrlOrigin(url: string): string {
  * other receivers get the whole event). It never throws and never fails the action it
  * reports on: the result says whether the receiver answered 2xx, so the caller can log
  * a warning. Redirects are not followed. Errors name the URL's origin, never its path
- * or query.
+ * or query, and never quote what the receiver answered.
  */
 export async function notify(
   url: string,
@@ -321,23 +323,11 @@ export async function notify(
       ...(opts.dispatcher && { dispatcher: opts.dispatcher }),
     });
     const status = res.statusCode;
-    if (status >= 200 && status < 300) {
-      await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
-      return { ok: true, status };
-    }
-    let detail = '';
-    try {
-      detail = redact((await res.body.text()).slice(0, 200), url, origin)
-        .replace(/\s+/g, ' ')
-        .trim();
-    } catch {
-      // The status says enough.
-    }
-    return {
-      ok: false,
-      status,
-      error: `notification to ${origin} answered HTTP ${status}${detail ? `: ${detail}` : ''}`,
-    };
+    // Whatever the receiver says is not read, let alone printed: it may quote the URL
+    // (the secret path of a webhook, in any escaping).
+    await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
+    if (status >= 200 && status < 300) return { ok: true, status };
+    return { ok: false, status, error: `notification to ${origin} answered HTTP ${status}` };
   } catch (e) {
     const reason = timeout.aborted
       ? `timed out after ${timeoutMs} ms`

@@ -184,7 +184,7 @@ t.test('tags: a hostile tag list cannot start a workflow command', async (t) => 
     env: { GITHUB_ACTIONS: 'true' },
   });
   t.equal(r.code, 0, show(r.stderr));
-  t.ok(r.stdout.includes('from-tag'), 'from-tag');
+  t.ok(r.stdout.split('\n').includes('v1'), 'the valid tag is listed');
   assertInert(t, r.stdout, 'stdout');
   assertInert(t, r.stderr, 'stderr');
 });
