@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import {
   Authenticator,
   basicHeader,
+  credentialSecrets,
   type TokenExchange,
   type TokenExchangeResult,
 } from './auth.js';
@@ -232,4 +233,25 @@ t.test('a token service refusing the credentials is ERR_UNAUTHORIZED, not retrie
     status: 403,
     message: /for anonymous — this registry needs credentials$/,
   });
+});
+
+t.test('onSecret hears every secret before it is sent: credentials, then tokens', async (t) => {
+  const heard: string[] = [];
+  const f = fake(() => json(200, { token: 'fetched-token' }));
+  const a = new Authenticator({
+    send: f.send,
+    credentials: staticCredentials({ 'r.io': { username: 'u', password: 'pw-1' } }),
+    onSecret: (s) => heard.push(s),
+  });
+  await a.onUnauthorized('r.io', 'Bearer realm="https://auth.r.io/token"', [PULL], undefined);
+  t.same(heard, ['pw-1', 'u:pw-1', 'fetched-token']);
+  t.equal(f.sent[0]?.headers.authorization, basicHeader('u', 'pw-1'), 'sent after being heard');
+});
+
+t.test('credentialSecrets: passwords (and the pair), identity and registry tokens', async (t) => {
+  t.same(credentialSecrets(undefined), []);
+  t.same(credentialSecrets({ username: 'u', password: '' }), []);
+  t.same(credentialSecrets({ username: 'u', password: 'p' }), ['p', 'u:p']);
+  t.same(credentialSecrets({ identityToken: 'id', username: 'u' }), ['id']);
+  t.same(credentialSecrets({ registryToken: 'rt' }), ['rt']);
 });
