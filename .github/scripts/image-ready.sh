@@ -11,17 +11,19 @@ set -euo pipefail
 
 repo="${1-}"
 digest="${2-}"
-[[ "$repo" =~ ^[a-z0-9][a-z0-9._:/-]*$ ]] || usage "usage: image-ready.sh REPOSITORY DIGEST (REPOSITORY host/path, no tag)"
+[[ "$repo" =~ ^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$ ]] || usage "usage: image-ready.sh REPOSITORY DIGEST (REPOSITORY host/path, no tag)"
 [[ "$digest" =~ ^sha256:[a-f0-9]{64}$ ]] || usage "DIGEST must be sha256:<64 hex>"
 ref="$repo@$digest"
 ok=1
 
-if out="$(cli verify "$ref" --deep --digest "$digest" --json 2>&1)"; then
+# The CLI's stderr ends with one line saying what failed; its stdout is not needed.
+if err="$(cli verify "$ref" --deep --digest "$digest" 2>&1 >/dev/null)"; then
   result complete passed "$ref is complete"
 else
   ok=0
-  annotate error "$ref is not complete in the registry: $out"
-  result complete failed "$(tail -n 1 <<<"$out")"
+  err="$(tail -n 1 <<<"$err")"
+  annotate error "$ref is not complete in the registry: $err"
+  result complete failed "$err"
 fi
 
 if status="$(cli status "$ref" --json 2>/dev/null)" && jq -e 'type == "object"' <<<"$status" >/dev/null 2>&1; then
