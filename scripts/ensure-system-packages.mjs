@@ -21,6 +21,10 @@ const TOOLS = [
   { command: 'curl', pkg: 'curl' },
   { command: 'jq', pkg: 'jq' },
   { command: 'time', pkg: 'time' },
+  // The pipeline scripts' tests (test/pipeline): shellcheck, TLS checks, Ansible inventories.
+  { command: 'shellcheck', pkg: 'shellcheck' },
+  { command: 'openssl', pkg: 'openssl' },
+  { command: 'ansible', pkg: 'ansible-core' },
 ];
 const PACKAGES = TOOLS.map((t) => t.pkg);
 
