@@ -58,7 +58,10 @@ t.test('a hostile error body in retry warnings and the failure line', async (t) 
   });
   t.equal(r.code, 1, show(r.stderr));
   t.ok(r.stderr.includes('retrying after a transient failure'), 'the retry warning was printed');
-  t.ok(r.stderr.includes('pwned-by-registry'), 'the registry message is shown (escaped)');
+  t.ok(
+    r.stderr.includes('busy\\n::error::pwned-by-registry\\r\\n::add-mask::hidden'),
+    'the registry message is shown with its line breaks escaped',
+  );
   assertInert(t, r.stderr, 'stderr');
   assertInert(t, r.stdout, 'stdout');
 });
