@@ -194,7 +194,7 @@ export function registryError(init: RegistryErrorInit): RegistryError {
 
 /** NetworkError: the exchange failed below HTTP (refused, reset, timeout, TLS). */
 export class NetworkError extends OciPromoteError {
-  override readonly code = 'ERR_NETWORK';
+  override readonly code: string = 'ERR_NETWORK';
   constructor(
     message: string,
     readonly method: string,
@@ -203,6 +203,11 @@ export class NetworkError extends OciPromoteError {
   ) {
     super(message, options);
   }
+}
+
+/** DeadlineError: a response did not finish in time (a floor plus its size at a minimum rate). */
+export class DeadlineError extends NetworkError {
+  override readonly code = 'ERR_DEADLINE';
 }
 
 /** RedirectError: a redirect that is refused (downgrade to http, loop, too many hops). */

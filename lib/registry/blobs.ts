@@ -68,7 +68,9 @@ export class BlobStore {
       );
     }
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.get(desc, signal)) chunks.push(chunk as Buffer);
+    // Read whole inside the transport, so a body that breaks off is retried there.
+    const body = await this.#get(desc, signal, undefined, { limit });
+    for await (const chunk of body) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
 
@@ -76,10 +78,24 @@ export class BlobStore {
    * get streams a blob, verifying size and digest as bytes arrive. A `Content-Length`
    * that disagrees with the descriptor fails before any byte is read.
    */
-  async get(
+  get(
     desc: Descriptor,
     signal?: AbortSignal,
     onProgress?: (received: number) => void,
+  ): Promise<VerifyingStream> {
+    return this.#get(desc, signal, onProgress);
+  }
+
+  /**
+   * #get streams the body as it arrives (a failure mid-body is a typed NetworkError for
+   * the copy's blob retry; its deadline scales with the descriptor's size), or, with
+   * `read`, reads it whole inside the transport's retry loop first.
+   */
+  async #get(
+    desc: Descriptor,
+    signal: AbortSignal | undefined,
+    onProgress: ((received: number) => void) | undefined,
+    read?: { limit: number },
   ): Promise<VerifyingStream> {
     const what = `blob ${desc.digest} from ${this.ctx.registry}/${this.ctx.name}`;
     const res = await this.ctx.send({
@@ -88,6 +104,7 @@ export class BlobStore {
       scopes: [this.ctx.pull],
       expect: [200],
       what: `fetch ${what}`,
+      ...(read ? { read } : { expectedBytes: desc.size }),
       ...(signal && { signal }),
     });
     const length = res.header('content-length');
@@ -122,6 +139,8 @@ export class BlobStore {
       scopes: [this.ctx.pull],
       expect: ranged ? [200, 206] : [200],
       what: `fetch ${what}${ranged ? ` from byte ${offset}` : ''}`,
+      // A 200 (the whole blob) is held to the descriptor's size below; it bounds either answer.
+      expectedBytes: desc.size,
       ...(signal && { signal }),
     });
     let start = 0;

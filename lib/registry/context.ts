@@ -38,7 +38,11 @@ export class RepoContext {
   }
 }
 
-/** readJson reads a JSON response body of at most `limit` bytes. */
+/**
+ * readJson parses a JSON response body of at most `limit` bytes. Ask the transport to
+ * read the body (`read: { limit }` on the request) so a body that breaks off is retried
+ * there; this then parses the bytes already read.
+ */
 export async function readJson(
   res: RegistryResponse,
   limit: number,

@@ -105,26 +105,27 @@ export class ManifestStore {
   async get(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     checkReference(reference);
     const where = `manifest ${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`;
-    const res = await this.ctx.send({
-      method: 'GET',
-      path: this.ctx.path(`manifests/${reference}`),
-      headers: { accept },
-      scopes: [this.ctx.pull],
-      expect: [200],
-      what: `fetch ${where}`,
-      ...(signal && { signal }),
-    });
-    let bytes: Buffer;
-    try {
-      bytes = await res.bytes(MAX_MANIFEST_BYTES);
-    } catch (e) {
-      if (e instanceof ResponseTooLargeError) {
-        throw new ManifestTooLargeError(
-          `${where} exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`,
-        );
-      }
-      throw e;
-    }
+    const res = await this.ctx
+      .send({
+        method: 'GET',
+        path: this.ctx.path(`manifests/${reference}`),
+        headers: { accept },
+        scopes: [this.ctx.pull],
+        expect: [200],
+        what: `fetch ${where}`,
+        // Read inside the transport's retry loop: a body that breaks off is retried there.
+        read: { limit: MAX_MANIFEST_BYTES },
+        ...(signal && { signal }),
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ResponseTooLargeError) {
+          throw new ManifestTooLargeError(
+            `${where} exceeds the ${MAX_MANIFEST_BYTES}-byte manifest limit`,
+          );
+        }
+        throw e;
+      });
+    const bytes = await res.bytes(MAX_MANIFEST_BYTES);
     const header = res.header('docker-content-digest');
     let digest: Digest;
     if (isDigest(reference)) {

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
-import { RedirectError } from '../errors.js';
+import { DeadlineError, isOciPromoteError, RedirectError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import {
   Authenticator,
@@ -15,8 +15,15 @@ import {
   MAX_TOKEN_RESPONSE_BYTES,
   type TokenExchange,
 } from './auth.js';
+import {
+  armDeadline,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MIN_RATE,
+  deadlineMs,
+  expectedBytes,
+} from './deadline.js';
 import { originOf, redactUrl, registryBaseUrl } from './endpoint.js';
-import { toNetworkError } from './network-error.js';
+import { toNetworkError, typeBodyErrors } from './network-error.js';
 import { checkTarget, nextHop, REDIRECT_STATUSES } from './redirect.js';
 import { dumpBody, errorFromResponse, firstHeader, readLimited, wrapResponse } from './response.js';
 import { markRetryAfterReauth, withRetry } from './retry.js';
@@ -29,8 +36,18 @@ import type {
   TransportOptions,
 } from './types.js';
 
-/** DEFAULT_TIMEOUTS in ms. Headers wait long: a registry may verify a big blob before answering the final PUT. */
-export const DEFAULT_TIMEOUTS = { connect: 30_000, headers: 300_000, idle: 120_000 } as const;
+/**
+ * DEFAULT_TIMEOUTS in ms. Headers wait long: a registry may verify a big blob before
+ * answering the final PUT. After the headers, a response must finish within `deadline`
+ * plus its expected size at `minRate` bytes/s (deadline.ts).
+ */
+export const DEFAULT_TIMEOUTS = {
+  connect: 30_000,
+  headers: 300_000,
+  idle: 120_000,
+  deadline: DEFAULT_DEADLINE_MS,
+  minRate: DEFAULT_MIN_RATE,
+} as const;
 
 /** Most authentication rounds per request: the first challenge, then one refresh or scope retry. */
 const MAX_AUTH_ROUNDS = 2;
@@ -62,7 +79,11 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     },
   });
 
-  /** send performs one HTTP exchange and reports it; failures become NetworkErrors. */
+  /**
+   * send performs one HTTP exchange and reports it; failures become NetworkErrors, also
+   * those of the response body, which must finish by its deadline (`cap` bounds the
+   * bytes expected, see expectedBytes).
+   */
   async function send(
     registry: string,
     url: URL,
@@ -71,6 +92,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     body: Uint8Array | Readable | string | undefined,
     what: string,
     signal: AbortSignal | undefined,
+    cap: number | undefined,
   ): Promise<Exchange> {
     const started = performance.now();
     let res: Awaited<ReturnType<Agent['request']>>;
@@ -90,6 +112,19 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     const info: ExchangeInfo = { registry, method, url: redactUrl(url), status: res.statusCode };
     log.debug({ ...info, ms: Math.round(performance.now() - started) }, 'http');
     opts.onExchange?.(info);
+    typeBodyErrors(res.body, { method, url: info.url, host: url.host, what, timeouts }, signal);
+    const expected = expectedBytes(firstHeader(res.headers as Headers, 'content-length'), cap);
+    const ms = deadlineMs(expected, timeouts);
+    armDeadline(
+      res.body,
+      ms,
+      () =>
+        new DeadlineError(
+          `${what}: ${method} ${info.url} did not finish within ${ms} ms (${expected} bytes expected, at least ${timeouts.minRate} bytes/s) — the registry or the network is too slow`,
+          method,
+          info.url,
+        ),
+    );
     return { status: res.statusCode, headers: res.headers as Headers, body: res.body };
   }
 
@@ -108,6 +143,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
         req.body,
         what,
         req.signal,
+        MAX_TOKEN_RESPONSE_BYTES,
       );
       const body = await readLimited(
         res.body,
@@ -152,10 +188,38 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       }
       if (own && state) headers.authorization = state.header;
 
-      const res = await send(req.registry, url, method, headers, body, req.what, req.signal);
+      const res = await send(
+        req.registry,
+        url,
+        method,
+        headers,
+        body,
+        req.what,
+        req.signal,
+        req.expectedBytes ?? req.read?.limit,
+      );
 
       if (req.expect.includes(res.status)) {
-        return wrapResponse({ ...res, url: url.href, what: req.what });
+        if (!req.read) return wrapResponse({ ...res, url: url.href, what: req.what });
+        // Read here, inside the retry loop: a body that breaks off is retried.
+        const length = firstHeader(res.headers, 'content-length');
+        const buffered = await readLimited(res.body, req.read.limit, length, req.what).catch(
+          (e: unknown) => {
+            // Body failures arrive typed (typeBodyErrors); anything else that ends the read
+            // early (a premature close) is a network failure too, unless it is an abort.
+            if (isOciPromoteError(e) || req.signal?.aborted || (e as Error).name === 'AbortError')
+              throw e;
+            throw toNetworkError(e, {
+              method,
+              url: redactUrl(url),
+              host: url.host,
+              what: req.what,
+              timeouts,
+              reading: true,
+            });
+          },
+        );
+        return wrapResponse({ ...res, url: url.href, what: req.what, buffered });
       }
 
       if (res.status === 401 && own) {

@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
 import t from 'tap';
-import { toNetworkError } from './network-error.js';
+import { DeadlineError } from '../errors.js';
+import { toNetworkError, typeBodyErrors } from './network-error.js';
+import { isRetryable } from './retry.js';
 
 const err = (code: string, message = code) => Object.assign(new Error(message), { code });
 const init = {
@@ -49,3 +52,37 @@ t.test('toNetworkError names the problem and the fix', async (t) => {
     t.equal(n.cause, e);
   }
 });
+
+t.test('a body that broke off: typed, and says so without the address advice', async (t) => {
+  const n = toNetworkError(err('UND_ERR_SOCKET', 'other side closed'), { ...init, reading: true });
+  t.equal(
+    n.message,
+    'ping r.io:5000: GET https://r.io:5000/v2/ failed while reading the response: connection to r.io:5000 closed unexpectedly (UND_ERR_SOCKET) — the answer broke off midway; try again later',
+  );
+});
+
+t.test(
+  'typeBodyErrors: raw body failures become NetworkErrors; ours and aborts pass',
+  async (t) => {
+    const failWith = async (e: Error, signal?: AbortSignal) => {
+      const body = new Readable({ read() {} });
+      typeBodyErrors(body, init, signal);
+      body.destroy(e);
+      return new Promise((resolve) => body.once('error', resolve));
+    };
+    const reset = await failWith(err('ECONNRESET'));
+    t.match(reset, {
+      code: 'ERR_NETWORK',
+      message: /failed while reading the response: .*ECONNRESET/,
+    });
+    t.ok(isRetryable(reset));
+    const ours = new DeadlineError('late', 'GET', 'u');
+    t.equal(await failWith(ours), ours, 'a typed error is kept');
+    const abort = new DOMException('stop', 'AbortError');
+    t.equal(await failWith(abort), abort, 'an abort is kept');
+    const ac = new AbortController();
+    const reason = new Error('copy failed elsewhere');
+    ac.abort(reason);
+    t.equal(await failWith(reason, ac.signal), reason, "the signal's reason is kept");
+  },
+);

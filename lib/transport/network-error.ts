@@ -3,7 +3,8 @@
  * what to do: a refused connection, a DNS failure, a timeout, a TLS problem (naming the
  * certificate problem and pointing at --ca-file / --insecure / --plain-http).
  */
-import { NetworkError } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { isOciPromoteError, NetworkError } from '../errors.js';
 
 const TLS_TRUST = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -65,6 +66,8 @@ export function toNetworkError(
     host: string;
     what: string;
     timeouts?: { connect?: number; headers?: number; idle?: number };
+    /** The headers were in: the body broke off. */
+    reading?: boolean;
   },
 ): NetworkError {
   const { method, url, host, what } = init;
@@ -112,7 +115,33 @@ export function toNetworkError(
         return `${messageOf(err)}${code ? ` (${code})` : ''}`;
     }
   })();
-  return new NetworkError(`${what}: ${method} ${url} failed: ${reason}`, method, url, {
-    cause: err,
-  });
+  // After the headers, the network-level advice (address, --plain-http) does not fit.
+  const message = init.reading
+    ? `${what}: ${method} ${url} failed while reading the response: ${reason} — the answer broke off midway; try again later`
+    : `${what}: ${method} ${url} failed: ${reason}`;
+  return new NetworkError(message, method, url, { cause: err });
+}
+
+/**
+ * typeBodyErrors makes a response body fail with a NetworkError instead of undici's raw
+ * error (a reset, a premature close, the idle timeout), so whoever reads it, the
+ * transport's retry or a blob stream's consumer, sees a typed, retryable failure. Every
+ * body failure arrives through `destroy(err)`; wrapping that instance method leaves the
+ * bytes untouched (no extra stream on the blob path). Our own typed errors (a deadline,
+ * a digest mismatch downstream) and aborts pass through as they are.
+ */
+export function typeBodyErrors(
+  body: Readable,
+  init: Omit<Parameters<typeof toNetworkError>[1], 'reading'>,
+  signal?: AbortSignal,
+): void {
+  const destroy = body.destroy.bind(body);
+  body.destroy = (err?: Error) => {
+    const keep =
+      err === undefined ||
+      isOciPromoteError(err) ||
+      err.name === 'AbortError' ||
+      (signal?.aborted === true && err === signal.reason);
+    return destroy(keep ? err : toNetworkError(err, { ...init, reading: true }));
+  };
 }

@@ -127,3 +127,23 @@ t.test('a 400 from a TLS port to plain http says to leave out --plain-http', asy
     );
   }
 });
+
+t.test('wrapResponse with a buffered body: bytes returns it, body replays it', async (t) => {
+  const buffered = Buffer.from('{"tags":[]}');
+  const r = wrapResponse({
+    status: 200,
+    headers: {},
+    body: Readable.from([]),
+    url: 'u',
+    what: 'list tags',
+    buffered,
+  });
+  t.equal(await r.bytes(64), buffered);
+  await t.rejects(r.bytes(4), {
+    code: 'ERR_RESPONSE_TOO_LARGE',
+    message: 'list tags: response of 11 bytes is over the 4-byte limit',
+  });
+  const chunks: Buffer[] = [];
+  for await (const c of r.body) chunks.push(c as Buffer);
+  t.same(Buffer.concat(chunks), buffered);
+});

@@ -3,7 +3,7 @@
  * RegistryErrors (distribution-spec "Error Codes": `{"errors":[{code,message,detail}]}`,
  * though a 4xx body "may be in any format").
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   type RegistryError,
   type RegistryErrorDetail,
@@ -182,22 +182,36 @@ function plainHttpToTls(
   return method === 'HEAD' && Object.keys(headers).length === 0;
 }
 
-/** wrapResponse builds the RegistryResponse handed to the registry client. */
+/**
+ * wrapResponse builds the RegistryResponse handed to the registry client. With
+ * `buffered`, the body was already read (RegistryRequest.read): `bytes` returns it and
+ * `body` replays it.
+ */
 export function wrapResponse(init: {
   status: number;
   headers: Headers;
   body: Readable;
   url: string;
   what: string;
+  buffered?: Buffer;
 }): RegistryResponse {
-  const { status, headers, body, url, what } = init;
+  const { status, headers, url, what, buffered } = init;
+  const body = buffered ? Readable.from([buffered], { objectMode: false }) : init.body;
   return {
     status,
     headers,
     url,
     body,
     header: (name) => firstHeader(headers, name),
-    bytes: (limit) => readLimited(body, limit, firstHeader(headers, 'content-length'), what),
+    bytes: async (limit) => {
+      if (!buffered) return readLimited(body, limit, firstHeader(headers, 'content-length'), what);
+      if (buffered.length > limit) {
+        throw new ResponseTooLargeError(
+          `${what}: response of ${buffered.length} bytes is over the ${limit}-byte limit`,
+        );
+      }
+      return buffered;
+    },
     dump: () => dumpBody(body),
   };
 }

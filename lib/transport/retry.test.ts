@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   AuthError,
+  DeadlineError,
   DigestMismatchError,
   NetworkError,
   RateLimitError,
@@ -41,6 +42,7 @@ t.test('isRetryable', async (t) => {
   for (const c of ['ECONNREFUSED', 'ENOTFOUND', 'DEPTH_ZERO_SELF_SIGNED_CERT']) {
     t.notOk(isRetryable(new NetworkError('x', 'GET', 'u', { cause: codeErr(c) })), c);
   }
+  t.ok(isRetryable(new DeadlineError('late', 'GET', 'u')), 'a response past its deadline');
   t.ok(isRetryable(new AggregateError([codeErr('ECONNRESET')])), 'AggregateError member');
   t.notOk(isRetryable(Object.assign(new Error('aborted'), { name: 'AbortError' })));
   t.notOk(isRetryable(new DigestMismatchError('sha256:a', 'sha256:b', 'blob')));

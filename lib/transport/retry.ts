@@ -31,6 +31,8 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'ERR_STREAM_PREMATURE_CLOSE',
+  // Ours: a response that did not finish by its deadline (deadline.ts).
+  'ERR_DEADLINE',
 ]);
 
 /** DEFAULT_MAX_RETRY_AFTER_MS caps any delay a registry asks for. */

@@ -37,6 +37,17 @@ export interface RegistryRequest {
   /** Short description for errors and logs, e.g. `fetch manifest sha256:...`. */
   what: string;
   signal?: AbortSignal;
+  /**
+   * Read the whole body inside the transport, at most `limit` bytes, before returning:
+   * a body that breaks off (reset, premature close, stall) is then retried like any
+   * transient failure. `bytes(limit)` returns it; `body` replays it.
+   */
+  read?: { limit: number };
+  /**
+   * Bytes the response body should hold (a blob's descriptor size), when the caller
+   * streams it: with Content-Length, sets how long the response may take (the deadline).
+   */
+  expectedBytes?: number;
 }
 
 /** RegistryResponse is an accepted answer. Its body must be consumed or dumped. */
@@ -94,8 +105,19 @@ export interface TransportOptions {
   userAgent?: string;
   /** Connections kept per origin (default 8). */
   connections?: number;
-  /** Milliseconds to wait for a connection, for response headers, and between body bytes. */
-  timeouts?: { connect?: number; headers?: number; idle?: number };
+  /**
+   * Milliseconds to wait for a connection, for response headers, and between body bytes.
+   * Once the headers are in, a response must also finish within `deadline` ms plus its
+   * expected size at `minRate` bytes per second (defaults 60 000 ms and 64 KiB/s,
+   * deadline.ts), so a trickled body cannot run forever.
+   */
+  timeouts?: {
+    connect?: number;
+    headers?: number;
+    idle?: number;
+    deadline?: number;
+    minRate?: number;
+  };
   /** Retries of transient failures (default 4), and the backoff bounds in ms. */
   retry?: {
     retries?: number;

@@ -31,6 +31,8 @@ export interface Reply {
   body?: string | Buffer | object;
   /** Destroy the socket instead of answering (a connection reset). */
   destroy?: boolean;
+  /** Write the answer by hand (a body that trickles, stalls or breaks off); nothing else is sent. */
+  write?: (res: ServerResponse) => void | Promise<void>;
 }
 
 /** ScriptStep is one expected request and its answer. */
@@ -92,6 +94,10 @@ export async function scriptedServer(
   const send = (res: ServerResponse, reply: Reply) => {
     if (reply.destroy) {
       res.socket?.destroy();
+      return;
+    }
+    if (reply.write) {
+      Promise.resolve(reply.write(res)).catch(() => res.socket?.destroy());
       return;
     }
     const body =
