@@ -1,9 +1,11 @@
 /**
- * `tags <repo>`: list every tag, following pagination.
+ * `tags <repo>`: list every tag, following pagination. Text output streams: each page's
+ * tags are printed as they arrive, so a long listing never sits in memory whole.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { formatReference, parseRepository } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
+import { escapeText } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { repo: string };
@@ -22,9 +24,16 @@ export function tagsCommand(run: RunCommand): CommandModule<object, Args> {
     handler: (args) =>
       run(args, async (rt) => {
         const ref = parseRepository(args.repo);
-        const tags: string[] = [];
-        for await (const tag of rt.client().repository(ref).tags(rt.signal)) tags.push(tag);
-        return { json: { repository: formatReference(ref), tags }, text: tags };
+        const listing = rt.client().repository(ref).tags(rt.signal);
+        if (args.json) {
+          // One document, or on failure only the error: collected (the listing is capped).
+          const tags: string[] = [];
+          for await (const tag of listing) tags.push(tag);
+          return { json: { repository: formatReference(ref), tags }, text: [] };
+        }
+        // Tags come from the registry: each line is escaped (format.ts escapeText).
+        for await (const tag of listing) rt.io.stdout.write(`${escapeText(tag)}\n`);
+        return { json: null, text: [] };
       }),
   };
 }

@@ -10,10 +10,19 @@ import { isOciPromoteError, ManifestInvalidError, NotFoundError } from '../error
 import { type Descriptor, type Manifest, parseDescriptor } from '../manifest.js';
 import { isIndexType, OCI_INDEX } from '../media-types.js';
 import { type RepoContext, readJson } from './context.js';
-import { nextLink } from './link.js';
+import { type PageLimits, Pager } from './link.js';
 import type { ManifestStore } from './manifests.js';
 
-const maxPageBytes = 4 * 1024 * 1024;
+/**
+ * REFERRER_LIST_LIMITS bound one referrers listing (of one subject): far above the
+ * signatures, SBOMs and attestations real images carry, far below what a looping or
+ * endless registry would send.
+ */
+export const REFERRER_LIST_LIMITS: PageLimits = {
+  maxPages: 1_000,
+  maxEntries: 10_000,
+  maxPageBytes: 4 * 1024 * 1024,
+};
 
 /**
  * referrersTag is the fallback tag of a subject: `<alg>-<hex>`, the algorithm cut to 32
@@ -52,6 +61,7 @@ export class ReferrerStore {
   constructor(
     private readonly ctx: RepoContext,
     private readonly manifests: ManifestStore,
+    private readonly limits: PageLimits = REFERRER_LIST_LIMITS,
   ) {}
 
   /** api is true/false once a listing showed whether the registry serves the API. */
@@ -103,6 +113,8 @@ export class ReferrerStore {
 
   async #fromApi(subject: Digest, signal?: AbortSignal): Promise<Descriptor[] | undefined> {
     const out: Descriptor[] = [];
+    const what = `referrers of ${subject}`;
+    const pager = new Pager(what, this.limits);
     let path: string | undefined = this.ctx.path(`referrers/${subject}`);
     while (path) {
       const res = await this.ctx.send({
@@ -112,6 +124,8 @@ export class ReferrerStore {
         scopes: [this.ctx.pull],
         expect: [200, 404],
         what: `list referrers of ${subject}`,
+        // Read inside the transport's retry loop: a page that breaks off is retried.
+        read: { limit: this.limits.maxPageBytes },
         ...(signal && { signal }),
       });
       // A registry with the API never answers 404 (spec "Listing Referrers"); 404 means
@@ -122,9 +136,10 @@ export class ReferrerStore {
         return undefined;
       }
       this.#api = true;
-      const page = await readJson(res, maxPageBytes, `referrers of ${subject}`);
-      out.push(...descriptorsOf(page, `referrers of ${subject}`));
-      path = nextLink(res.header('link'), res.url);
+      const page = descriptorsOf(await readJson(res, this.limits.maxPageBytes, what), what);
+      pager.count(page.length);
+      out.push(...page);
+      path = pager.next(path, res.url, res.header('link'));
     }
     return out;
   }
