@@ -143,11 +143,23 @@ class CopyRun {
   async all(root: FetchedManifest): Promise<void> {
     try {
       await this.manifest(root.descriptor, root);
+      await this.referrers?.settled();
     } catch (e) {
-      this.#failed.abort(e);
-      await Promise.allSettled([...this.#manifests.values(), ...this.#blobs.values()]);
-      throw e;
+      // A referrer walk that failed first has already aborted the rest: its error is the cause.
+      const cause = this.#failed.signal.aborted ? this.#failed.signal.reason : e;
+      this.#failed.abort(cause);
+      await Promise.allSettled([
+        ...this.#manifests.values(),
+        ...this.#blobs.values(),
+        ...(this.referrers?.walks() ?? []),
+      ]);
+      throw cause;
     }
+  }
+
+  /** fail stops the whole copy on a failure off the manifest path (a referrer walk). */
+  fail(e: unknown): void {
+    this.#failed.abort(e);
   }
 
   emit(event: CopyEvent): void {
@@ -157,10 +169,20 @@ class CopyRun {
   /**
    * manifest copies one manifest and its subtree, once per digest. A manifest the
    * destination already has is skipped whole: a registry only accepts a manifest whose
-   * references it holds, so its children are there too.
+   * references it holds, so its children are there too. `path` lists the manifests that
+   * led here (root first), for the referrer walk to tell a cycle.
+   *
+   * It waits only for its children, which are named by digest inside its bytes, so they
+   * can never lead back to it. Referrer links are only a registry's say-so and may loop:
+   * they are walked beside the copy (ReferrerCopier), never awaited in here.
    */
-  manifest(desc: Descriptor, fetched?: FetchedManifest): Promise<void> {
+  manifest(
+    desc: Descriptor,
+    fetched?: FetchedManifest,
+    path: readonly Digest[] = [],
+  ): Promise<void> {
     return once(this.#manifests, desc.digest, async () => {
+      const chain = [...path, desc.digest];
       const present = await this.dst.manifests.head(desc.digest, this.signal);
       let source = fetched;
       if (present) {
@@ -168,7 +190,7 @@ class CopyRun {
         this.emit({ type: 'manifest', descriptor: desc, action: 'skipped' });
       } else {
         source ??= await this.src.manifests.get(desc.digest, this.signal);
-        await this.children(source.manifest);
+        await this.children(source.manifest, chain);
         if (!this.options.dryRun) {
           const put = await this.dst.manifests.put(
             desc.digest,
@@ -187,17 +209,19 @@ class CopyRun {
         if (present) {
           source ??= await this.src.manifests.get(desc.digest, this.signal);
           if (source.manifest.kind === 'index') {
-            await Promise.all(source.manifest.manifests.map((c) => this.manifest(c)));
+            await Promise.all(
+              source.manifest.manifests.map((c) => this.manifest(c, undefined, chain)),
+            );
           }
         }
-        await this.referrers.copyFor(desc);
+        this.referrers.visit(desc, chain);
       }
     });
   }
 
-  async children(m: Manifest): Promise<void> {
+  async children(m: Manifest, chain: readonly Digest[]): Promise<void> {
     if (m.kind === 'index') {
-      await Promise.all(m.manifests.map((c) => this.manifest(c)));
+      await Promise.all(m.manifests.map((c) => this.manifest(c, undefined, chain)));
     } else {
       await Promise.all([m.config, ...m.layers].map((b) => this.blob(b)));
     }
