@@ -2,6 +2,8 @@ import t from 'tap';
 import type { Digest } from '../digest.js';
 import {
   deriveSemverTags,
+  floatingOwner,
+  higherRelease,
   isHighestRelease,
   isImmutableTag,
   parseVersionTag,
@@ -56,6 +58,35 @@ t.test('isHighestRelease per line', async (t) => {
   t.equal(isHighestRelease(v, 'all', existing), false);
   const v2 = deriveSemverTags('1.6.0').full.version;
   t.equal(isHighestRelease(v2, 'all', existing), true, 'a prerelease 2.0.0-rc.1 does not count');
+});
+
+t.test('higherRelease finds the highest release above a version in its line', async (t) => {
+  const present = ['5.1.0', '5.2.0', '5.3.0-rc.1', 'v5.2.1', '6.0.0', 'latest', '5'];
+  const v = deriveSemverTags('5.1.0').full.version;
+  t.equal(higherRelease(v, 'minor', present), undefined, 'nothing above 5.1.0 in 5.1');
+  t.equal(higherRelease(v, 'major', present)?.tag, 'v5.2.1', 'either prefix counts');
+  t.equal(higherRelease(v, 'all', present)?.tag, '6.0.0');
+  t.equal(higherRelease(deriveSemverTags('6.0.0').full.version, 'all', present), undefined);
+});
+
+t.test('floatingOwner: where a floating tag belongs once racers are visible', async (t) => {
+  const cases: Array<[string, string, 'minor' | 'major' | 'all', string[], object]> = [
+    ['5.1.0', 'latest', 'all', ['5.1.0'], { versionTag: '5.1.0' }],
+    ['5.1.0', 'latest', 'all', ['5.1.0', '5.2.0'], { versionTag: '5.2.0' }],
+    ['5.1.0', '5', 'major', ['5.1.0', '5.2.0', '6.0.0'], { versionTag: '5.2.0' }],
+    ['5.1.0', '5.1', 'minor', ['5.1.0', '5.2.0'], { versionTag: '5.1.0' }],
+    ['5.2.0', 'latest', 'all', ['5.1.0', '5.2.0'], { versionTag: '5.2.0' }],
+    // a racer's prerelease never takes a floating tag
+    ['5.1.0', 'latest', 'all', ['5.1.0', '5.2.0-rc.1'], { versionTag: '5.1.0' }],
+    // the same version under the other prefix is not higher
+    ['5.1.0', 'latest', 'all', ['5.1.0', 'v5.1.0'], { versionTag: '5.1.0' }],
+    // v5.2.0 derives latest but not 5: tag 5 goes back where it was
+    ['5.1.0', 'latest', 'all', ['5.1.0', 'v5.2.0'], { versionTag: 'v5.2.0' }],
+    ['5.1.0', '5', 'major', ['5.1.0', 'v5.2.0'], { restore: true, higher: 'v5.2.0' }],
+  ];
+  for (const [own, tag, line, present, want] of cases) {
+    t.same(floatingOwner(own, { tag, line }, present), want, `${own} ${tag} among ${present}`);
+  }
 });
 
 const plan = (over: Partial<TagPlanInput>) =>

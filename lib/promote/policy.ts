@@ -76,14 +76,46 @@ export function isHighestRelease(
   line: FloatingTag['line'],
   existing: readonly string[],
 ): boolean {
+  return higherRelease(version, line, existing) === undefined;
+}
+
+/** higherRelease finds the highest release in `version`'s line above it, if any. */
+export function higherRelease(
+  version: semver.SemVer,
+  line: FloatingTag['line'],
+  existing: readonly string[],
+): SemverTag | undefined {
+  let top: SemverTag | undefined;
   for (const tag of existing) {
-    const other = parseVersionTag(tag)?.version;
-    if (!other || other.prerelease.length > 0) continue;
-    if (line !== 'all' && other.major !== version.major) continue;
-    if (line === 'minor' && other.minor !== version.minor) continue;
-    if (semver.gt(other, version)) return false;
+    const other = parseVersionTag(tag);
+    if (!other || other.version.prerelease.length > 0) continue;
+    if (line !== 'all' && other.version.major !== version.major) continue;
+    if (line === 'minor' && other.version.minor !== version.minor) continue;
+    if (semver.gt(other.version, top?.version ?? version)) top = other;
   }
-  return true;
+  return top;
+}
+
+/**
+ * FloatingOwner says where a floating tag a promotion wrote belongs once the version tags
+ * present are known again: on the digest of a version tag (its own while it is the highest
+ * release of the line, else the higher release that derives the same tag), or back where
+ * it was (a higher release that does not derive it, e.g. `v2.0.0` for tag `1`).
+ */
+export type FloatingOwner = { versionTag: string } | { restore: true; higher: string };
+
+/** floatingOwner decides a floating tag's owner after concurrent writers (see FloatingOwner). */
+export function floatingOwner(
+  versionTag: string,
+  floating: FloatingTag,
+  present: readonly string[],
+): FloatingOwner {
+  const own = parseVersionTag(versionTag);
+  if (!own) throw new UsageError(`${JSON.stringify(versionTag)} is not a version tag`);
+  const higher = higherRelease(own.version, floating.line, present);
+  if (!higher) return { versionTag };
+  const derives = deriveSemverTags(higher.tag).floating.some((f) => f.tag === floating.tag);
+  return derives ? { versionTag: higher.tag } : { restore: true, higher: higher.tag };
 }
 
 /** TagPlanInput is what planTags decides from. */

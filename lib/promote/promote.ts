@@ -14,9 +14,10 @@ import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { appendToLedger, entriesOf, type LedgerOptions, readLedger } from './ledger.js';
-import { isImmutableTag, planTags, type TagDecision } from './policy.js';
+import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
-import { type TagWrite, writeTags } from './tags.js';
+import { type SettleOptions, writePromotionTags } from './settle.js';
+import { lostMessage, TagRaceError } from './tags.js';
 import type { PromoteRequest, PromotionResult, TagChange } from './types.js';
 
 /** PromoteOptions are settings of the library call that are not part of the request. */
@@ -24,6 +25,23 @@ export interface PromoteOptions {
   /** Name and version recorded as the writer of history records. */
   tool?: string;
   ledger?: LedgerOptions;
+  /** The rounds that settle the tags against concurrent writers (tests shorten the pause). */
+  settle?: SettleOptions;
+  /** Test seam: awaited where a concurrent writer can interleave. */
+  hooks?: PromoteHooks;
+}
+
+/**
+ * PromoteHooks let a test force an interleaving of concurrent promotions (see
+ * docs/promotion.md, "Concurrent writers"). Each is awaited; none is needed in use.
+ */
+export interface PromoteHooks {
+  /** After the plan and the copy, before the first tag is written. */
+  beforeTags?(): Promise<void> | void;
+  /** Right before a tag's PUT, after its immutability re-check. */
+  beforeTagPut?(tag: string): Promise<void> | void;
+  /** After the tags are written, before each round of reading them back. */
+  beforeCheck?(round: number): Promise<void> | void;
 }
 
 /** promote promotes `req.source` into the repository `req.target`. */
@@ -87,20 +105,25 @@ export async function promote(
 
   // Tags last, and only onto an image the registry confirms it holds whole (a registry
   // accepts a manifest only when everything it references is present).
-  const writes: TagWrite[] = decisions
-    .filter((d) => d.action === 'created' || d.action === 'moved')
-    .map((d) => ({
-      tag: d.tag,
-      previousDigest: d.previousDigest,
-      immutable: isImmutableTag(d.tag) && !req.allowOverwrite,
-    }));
-  if (writes.length > 0 && !(await dst.manifests.head(digest, signal))) {
+  if (
+    decisions.some((d) => d.action === 'created' || d.action === 'moved') &&
+    !(await dst.manifests.head(digest, signal))
+  ) {
     throw new IntegrityError(`${dst}@${digest} is missing after the copy; no tag was written`);
   }
-  result.conflicts = await writeTags(dst, root, writes, signal);
+  await options.hooks?.beforeTags?.();
+  const written = await writePromotionTags(dst, root, decisions, {
+    allowOverwrite: req.allowOverwrite === true,
+    ...(semverFrom !== undefined && { semverFrom }),
+    ...options.settle,
+    ...(signal && { signal }),
+    ...(options.hooks && { hooks: options.hooks }),
+  });
+  result.tags = written.decisions.map(toChange);
+  result.conflicts = written.conflicts;
 
   const ledger = await readLedger(dst, signal);
-  const recorded = recordTags(decisions, digest, entriesOf(ledger.records));
+  const recorded = recordTags(written.decisions, digest, entriesOf(ledger.records));
   if (recorded.length > 0) {
     const body = recordBody({
       action: 'promote',
@@ -114,6 +137,17 @@ export async function promote(
     const record = await pushRecord(dst, root.descriptor, body, signal);
     await appendToLedger(dst, record, { ...options.ledger, ...(signal && { signal }) });
     result.record = record.digest;
+  }
+  if (written.lost.length > 0) {
+    const held = recorded.map((t) => t.tag);
+    throw new TagRaceError(
+      `promotion lost a race: ${lostMessage(dst, written.lost)}. ${
+        held.length > 0
+          ? `Only ${held.join(', ')} kept ${digest} (record ${result.record})`
+          : `No tag was left on ${digest} and nothing was recorded`
+      }; tags it had moved are put back. Check which image ${written.lost[0]!.tag} should name; --allow-overwrite moves it.`,
+      written.lost,
+    );
   }
   return result;
 }

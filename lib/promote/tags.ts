@@ -1,10 +1,11 @@
 /**
  * Writing promotion tags: the last step of a promotion or rollback. Registries have no
  * compare-and-swap on tags, so an immutable tag is checked again right before it is
- * written, and every written tag is read back to catch a concurrent writer.
+ * written, and written tags are read back to catch a concurrent writer (promote goes
+ * further and converges: see settle.ts).
  */
 import type { Digest } from '../digest.js';
-import { PolicyError } from '../errors.js';
+import { type ErrorCategory, OciPromoteError } from '../errors.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Repository } from '../registry/repository.js';
 import type { TagConflict } from './types.js';
@@ -18,6 +19,64 @@ export interface TagWrite {
   immutable: boolean;
 }
 
+/** LostTag: an immutable tag a concurrent writer set to another digest. */
+export interface LostTag {
+  tag: string;
+  /** The digest this operation meant to write. */
+  ours: Digest;
+  /** The digest the tag holds. */
+  theirs: Digest;
+}
+
+/**
+ * TagRaceError: a concurrent writer set an immutable tag to another digest (before or
+ * right after this operation wrote it). Operational (exit 1): nothing is wrong with the
+ * request, and re-running it is refused by policy while the other digest holds the tag.
+ */
+export class TagRaceError extends OciPromoteError {
+  override readonly code = 'ERR_TAG_RACE';
+  override readonly category: ErrorCategory = 'operational';
+  constructor(
+    message: string,
+    readonly lost: readonly LostTag[],
+  ) {
+    super(message);
+  }
+}
+
+/** TagHooks are the write-side test seam of PromoteHooks. */
+export interface TagHooks {
+  /** Right before a tag's PUT, after its immutability re-check. */
+  beforeTagPut?(tag: string): Promise<void> | void;
+}
+
+/**
+ * putTags points each tag at `manifest`, in order. An immutable tag found on another
+ * digest than the plan saw stops the writing: it and the tags after it are not written.
+ */
+export async function putTags(
+  repo: Repository,
+  manifest: FetchedManifest,
+  writes: readonly TagWrite[],
+  signal?: AbortSignal,
+  hooks: TagHooks = {},
+): Promise<{ written: TagWrite[]; lost?: LostTag }> {
+  const digest = manifest.descriptor.digest;
+  const written: TagWrite[] = [];
+  for (const w of writes) {
+    if (w.immutable) {
+      const now = (await repo.manifests.head(w.tag, signal))?.digest ?? null;
+      if (now !== null && now !== w.previousDigest && now !== digest) {
+        return { written, lost: { tag: w.tag, ours: digest, theirs: now } };
+      }
+    }
+    await hooks.beforeTagPut?.(w.tag);
+    await repo.manifests.put(w.tag, manifest.bytes, manifest.descriptor.mediaType, signal);
+    written.push(w);
+  }
+  return { written };
+}
+
 /**
  * writeTags points each tag at `manifest`, in order, then reads them all back and
  * returns the ones found pointing elsewhere.
@@ -29,17 +88,8 @@ export async function writeTags(
   signal?: AbortSignal,
 ): Promise<TagConflict[]> {
   const digest = manifest.descriptor.digest;
-  for (const w of writes) {
-    if (w.immutable) {
-      const now = (await repo.manifests.head(w.tag, signal))?.digest ?? null;
-      if (now !== w.previousDigest && now !== digest) {
-        throw new PolicyError(
-          `${repo}:${w.tag} is immutable and was just set to ${now} by another writer; not overwritten`,
-        );
-      }
-    }
-    await repo.manifests.put(w.tag, manifest.bytes, manifest.descriptor.mediaType, signal);
-  }
+  const { lost } = await putTags(repo, manifest, writes, signal);
+  if (lost) throw new TagRaceError(lostMessage(repo, [lost]), [lost]);
   const found = await Promise.all(
     writes.map(async (w) => ({
       tag: w.tag,
@@ -49,4 +99,14 @@ export async function writeTags(
   return found
     .filter((f) => f.now !== digest)
     .map((f) => ({ tag: f.tag, expected: digest, found: f.now }));
+}
+
+/** lostMessage names each lost tag with both digests. */
+export function lostMessage(repo: Repository, lost: readonly LostTag[]): string {
+  return lost
+    .map(
+      (l) =>
+        `${repo}:${l.tag} is immutable and a concurrent writer set it to ${l.theirs}; it does not hold ${l.ours}`,
+    )
+    .join('; ');
 }

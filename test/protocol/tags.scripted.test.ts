@@ -68,7 +68,10 @@ t.test('an immutable tag another writer set since the plan is not overwritten', 
     writeTags(repo(t, reg.host), manifest, [
       { tag: '1.0.0', previousDigest: null, immutable: true },
     ]),
-    { code: 'ERR_POLICY', message: /1\.0\.0 is immutable and was just set/ },
+    {
+      code: 'ERR_TAG_RACE',
+      message: /1\.0\.0 is immutable and a concurrent writer set it to sha256:/,
+    },
   );
   t.notOk(
     reg.requests.some((r) => r.method === 'PUT'),
