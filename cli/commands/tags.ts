@@ -24,15 +24,17 @@ export function tagsCommand(run: RunCommand): CommandModule<object, Args> {
     handler: (args) =>
       run(args, async (rt) => {
         const ref = parseRepository(args.repo);
-        const listing = rt.client().repository(ref).tags(rt.signal);
+        const repo = rt.client().repository(ref);
         if (args.json) {
           // One document, or on failure only the error: collected (the listing is capped).
           const tags: string[] = [];
-          for await (const tag of listing) tags.push(tag);
+          for await (const tag of repo.tags(rt.signal)) tags.push(tag);
           return { json: { repository: formatReference(ref), tags }, text: [] };
         }
-        // Tags come from the registry: each line is escaped (format.ts escapeText).
-        for await (const tag of listing) rt.io.stdout.write(`${escapeText(tag)}\n`);
+        // One write per page, as it arrives. Tags come from the registry: each is escaped.
+        for await (const page of repo.tagPages(rt.signal)) {
+          rt.io.stdout.write(`${page.map(escapeText).join('\n')}\n`);
+        }
         return { json: null, text: [] };
       }),
   };

@@ -10,7 +10,7 @@ import { BlobStore } from './blobs.js';
 import { RepoContext } from './context.js';
 import { ManifestStore } from './manifests.js';
 import { ReferrerStore } from './referrers.js';
-import { listTags } from './tags.js';
+import { listTagPages, listTags } from './tags.js';
 
 /** Repository is a client for one repository of one registry. */
 export class Repository {
@@ -41,6 +41,11 @@ export class Repository {
   /** tags yields every tag, following pagination. */
   tags(signal?: AbortSignal): AsyncGenerator<string> {
     return listTags(this.#ctx, signal);
+  }
+
+  /** tagPages yields the tags page by page, as the registry sends them. */
+  tagPages(signal?: AbortSignal): AsyncGenerator<string[]> {
+    return listTagPages(this.#ctx, signal);
   }
 
   /** listTags collects every tag; a repository that does not exist yet has none. */

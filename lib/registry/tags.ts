@@ -22,16 +22,16 @@ export const TAG_LIST_LIMITS: PageLimits = {
 };
 
 /**
- * listTags yields every tag of the repository, following `Link` pages. A next link that
- * loops, or a listing past `limits`, ends it with a ProtocolError. Entries that are not
- * tags by the distribution grammar are skipped with a warning: no caller can build a
- * request path, or print a line, from them.
+ * listTagPages yields the tags of the repository page by page, as the registry sends
+ * them, following `Link` pages. A next link that loops, or a listing past `limits`, ends
+ * it with a ProtocolError. Entries that are not tags by the distribution grammar are
+ * skipped with a warning: no caller can build a request path, or print a line, from them.
  */
-export async function* listTags(
+export async function* listTagPages(
   ctx: RepoContext,
   signal?: AbortSignal,
   limits: PageLimits = TAG_LIST_LIMITS,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   const what = `tag list of ${ctx.registry}/${ctx.name}`;
   const pager = new Pager(what, limits);
   let path: string | undefined = ctx.path(`tags/list?n=${pageSize}`);
@@ -42,8 +42,6 @@ export async function* listTags(
       scopes: [ctx.pull],
       expect: [200],
       what: `list tags of ${ctx.registry}/${ctx.name}`,
-      // Read inside the transport's retry loop: a page that breaks off is retried.
-      read: { limit: limits.maxPageBytes },
       ...(signal && { signal }),
     });
     const page = (await readJson(res, limits.maxPageBytes, what)) as { tags?: unknown } | null;
@@ -61,7 +59,16 @@ export async function* listTags(
         `${what}: skipped entries that are not valid tags`,
       );
     }
-    yield* names;
+    if (names.length > 0) yield names;
     path = pager.next(path, res.url, res.header('link'));
   }
+}
+
+/** listTags yields every tag of the repository, one by one (see listTagPages). */
+export async function* listTags(
+  ctx: RepoContext,
+  signal?: AbortSignal,
+  limits: PageLimits = TAG_LIST_LIMITS,
+): AsyncGenerator<string> {
+  for await (const page of listTagPages(ctx, signal, limits)) yield* page;
 }
