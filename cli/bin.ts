@@ -16,6 +16,21 @@ const controller = new AbortController();
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));
 process.once('SIGTERM', () => controller.abort(new Error('terminated')));
 
+// Last resort: a promise that can never settle empties the event loop, and Node would end
+// with exit code 13 and no word. End like any other failure instead: a line, a JSON error.
+let finished = false;
+process.once('beforeExit', () => {
+  if (finished) return;
+  const message = 'the command stopped before finishing (an internal error: please report it)';
+  process.stderr.write(`oci-promote: error: ${message} [ERR_UNEXPECTED]\n`);
+  if (process.argv.includes('--json')) {
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: 'ERR_UNEXPECTED', message } }, null, 2)}\n`,
+    );
+  }
+  process.exitCode = 1;
+});
+
 process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
@@ -23,3 +38,4 @@ process.exitCode = await main(process.argv.slice(2), {
   stdin: process.stdin,
   signal: controller.signal,
 });
+finished = true;
