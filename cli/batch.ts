@@ -10,7 +10,7 @@
  * its line of the file, the step summary gets one table for the batch, and the step
  * outputs are `succeeded` and `failed`.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import {
   type AuditEvent,
@@ -24,12 +24,14 @@ import {
   formatReference,
   notify,
   notifyUrlOrigin,
+  PromotionFileError,
   type PromotionResult,
   type Provenance,
   parsePromotionFile,
   parseShard,
   promoteBatch,
   provenanceFromEnv,
+  readPromotionSource,
   type Shard,
   selectShard,
   UsageError,
@@ -87,6 +89,7 @@ export function withBatchFlags<T>(y: Argv<T>): Argv<T & BatchFlags> {
   return y
     .option('from-file', {
       type: 'string',
+      nargs: 1, // so that `--from-file -` (stdin) is the value, not a positional argument
       describe:
         'promote every entry of this promotions file (JSON or YAML, see docs/cli.md); "-" reads stdin',
     })
@@ -135,7 +138,7 @@ export async function runBatch(
   }
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
-  const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile), name);
+  const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
   const selected = shard ? selectShard(entries, shard.index, shard.count) : entries;
   if (args.auditLog) await checkAuditLog(args.auditLog);
 
@@ -235,17 +238,13 @@ export function auditEventOf(r: BatchResult, provenance: Provenance, dryRun: boo
   return { ...base, ok: false, error: { ...r.error } };
 }
 
-async function readPromotionFile(rt: Runtime, path: string): Promise<string> {
+/** readPromotionFile reads the file (or stdin), never more than the size limit. */
+async function readPromotionFile(rt: Runtime, path: string, name: string): Promise<string> {
   try {
-    if (path === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of rt.io.stdin) {
-        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-      }
-      return Buffer.concat(chunks).toString('utf8');
-    }
-    return await readFile(path, 'utf8');
+    const source = path === '-' ? rt.io.stdin : createReadStream(path);
+    return await readPromotionSource(source as AsyncIterable<Buffer | string>, name);
   } catch (e) {
+    if (e instanceof PromotionFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'

@@ -119,7 +119,9 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs' own validation errors (YError: "Not enough arguments following: …") are usage.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
     })
     .version(version)
     .help()

@@ -95,6 +95,8 @@ export { deriveSemverTags, isImmutableTag } from './promote/policy.js';
 export { type PromoteOptions, promote } from './promote/promote.js';
 export {
   formatPromotionEntry,
+  MAX_PROMOTION_FILE_BYTES,
+  MAX_PROMOTION_FILE_DEPTH,
   type ParsePromotionFileOptions,
   PROMOTION_KEYS,
   type PromotionEntry,
@@ -102,6 +104,7 @@ export {
   type PromotionFileProblem,
   type PromotionSpec,
   parsePromotionFile,
+  readPromotionSource,
 } from './promote/promotion-file.js';
 export { type ProvenanceEnv, provenanceFromEnv } from './promote/provenance.js';
 export { prune } from './promote/prune.js';

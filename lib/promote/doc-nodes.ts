@@ -5,6 +5,15 @@
  * problems the same way (PromotionFileProblem), collected rather than thrown.
  */
 
+/**
+ * The deepest nesting of lists and mappings either parser accepts. Real files need 4
+ * (promotions, an entry, its tags, a tag); the limit stops a file built to exhaust the
+ * stack (docs/cli.md, "Batch promotion").
+ */
+export const MAX_DEPTH = 32;
+/** The problem reported for a list or mapping nested deeper than MAX_DEPTH. */
+export const TOO_DEEP = `nested deeper than ${MAX_DEPTH} levels of lists and mappings`;
+
 /** PromotionFileProblem is one thing wrong with a promotions file. */
 export interface PromotionFileProblem {
   line: number;

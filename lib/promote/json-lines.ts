@@ -5,10 +5,12 @@
  */
 import {
   clip,
+  MAX_DEPTH,
   type MapNode,
   type Node,
   type PromotionFileProblem,
   type SeqNode,
+  TOO_DEEP,
 } from './doc-nodes.js';
 
 /** Thrown inside parseJson to stop at the first syntax error; caught there. */
@@ -57,10 +59,12 @@ export function parseJson(text: string, problems: PromotionFileProblem[]): Node 
     return JSON.parse(m[0]) as string;
   };
 
-  const value = (): Node => {
+  /** `depth`: how many lists and mappings enclose this value. */
+  const value = (depth = 0): Node => {
     ws();
     const at = line;
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) fail(TOO_DEEP);
     if (c === '{') {
       i++;
       const map: MapNode = { kind: 'map', line: at, entries: [] };
@@ -78,7 +82,7 @@ export function parseJson(text: string, problems: PromotionFileProblem[]): Node 
         ws();
         if (text[i] !== ':') fail(`expected ":" after the key "${key}", found ${found()}`);
         i++;
-        const v = value();
+        const v = value(depth + 1);
         if (seen.has(key)) {
           problems.push({
             line: keyLine,
@@ -109,7 +113,7 @@ export function parseJson(text: string, problems: PromotionFileProblem[]): Node 
         return seq;
       }
       for (;;) {
-        seq.items.push(value());
+        seq.items.push(value(depth + 1));
         ws();
         if (text[i] === ',') {
           i++;

@@ -2,9 +2,12 @@ import t from 'tap';
 import { UsageError } from '../errors.js';
 import {
   formatPromotionEntry,
+  MAX_PROMOTION_FILE_BYTES,
+  MAX_PROMOTION_FILE_DEPTH,
   type PromotionEntry,
   PromotionFileError,
   parsePromotionFile,
+  readPromotionSource,
 } from './promotion-file.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
@@ -652,4 +655,54 @@ t.test('format can be forced', async (t) => {
   t.throws(() => parsePromotionFile('promotions: []', 'x.yaml', { format: 'json' }), {
     message: 'x.yaml:1: invalid JSON: unexpected "promotions"',
   });
+});
+
+t.test('nesting past the limit is one problem by line, never a stack overflow', async (t) => {
+  const deep = 10_000;
+  const cases: Array<[string, string, string, number]> = [
+    ['JSON arrays', 'p.json', `${'['.repeat(deep)}${']'.repeat(deep)}`, 1],
+    ['JSON under promotions', 'p.json', `{"promotions":\n${'[{"a":'.repeat(deep)}1`, 2],
+    ['YAML items on one line', 'p.yaml', `promotions:\n  ${'- '.repeat(deep)}x\n`, 2],
+    [
+      'YAML mappings, one per line',
+      'p.yaml',
+      Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'),
+      MAX_PROMOTION_FILE_DEPTH + 1,
+    ],
+  ];
+  for (const [what, name, text, line] of cases) {
+    const problems = parse(text, name);
+    t.equal(problems.length, 1, `${what}: ${problems.join(' | ').slice(0, 300)}`);
+    t.match(
+      problems[0],
+      new RegExp(`^${line}: .*nested deeper than ${MAX_PROMOTION_FILE_DEPTH} levels`),
+      what,
+    );
+  }
+  // What real files need is far below the limit.
+  const ok = parse(
+    yaml('promotions:', '  - source: reg.io/a:1', '    to: reg.io/b', '    tags: [x, y]'),
+  );
+  t.same(ok, [{ line: 2, source: 'reg.io/a:1', to: 'reg.io/b', tags: ['x', 'y'] }]);
+});
+
+t.test('a file over the size limit is refused after reading just past the limit', async (t) => {
+  let pulled = 0;
+  const chunk = Buffer.alloc(64 * 1024, ' ');
+  async function* endless() {
+    for (;;) {
+      pulled++;
+      yield chunk;
+    }
+  }
+  await t.rejects(readPromotionSource(endless(), 'big.yaml'), {
+    code: 'ERR_PROMOTION_FILE',
+    message: `big.yaml:1: the file is larger than ${MAX_PROMOTION_FILE_BYTES} bytes (${MAX_PROMOTION_FILE_BYTES / 1024 / 1024} MiB), the limit for promotions files; split it, e.g. one file per team`,
+  });
+  t.equal(pulled, MAX_PROMOTION_FILE_BYTES / chunk.length + 1, 'stopped at the limit');
+  const small = async function* () {
+    yield Buffer.from('promotions:\n');
+    yield '  - source: reg.io/a:1\n';
+  };
+  t.equal(await readPromotionSource(small(), 's.yaml'), 'promotions:\n  - source: reg.io/a:1\n');
 });

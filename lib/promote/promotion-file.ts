@@ -33,7 +33,7 @@ import {
   parseRepository,
   type Reference,
 } from '../reference.js';
-import { clip, type Node, type PromotionFileProblem } from './doc-nodes.js';
+import { clip, MAX_DEPTH, type Node, type PromotionFileProblem } from './doc-nodes.js';
 import { parseJson } from './json-lines.js';
 import { parseYaml } from './yaml-subset.js';
 
@@ -85,6 +85,14 @@ export interface PromotionSpec {
   platform?: string[];
 }
 
+/**
+ * The largest promotions file read: 4 MiB is some 20 000 entries, far more than one batch
+ * should hold; the limit bounds memory (parsing costs about 20 times the file's size).
+ */
+export const MAX_PROMOTION_FILE_BYTES = 4 * 1024 * 1024;
+/** The deepest nesting of lists and mappings accepted (real files need 4). */
+export const MAX_PROMOTION_FILE_DEPTH = MAX_DEPTH;
+
 /** How many problems the error message lists (all of them are in `problems`). */
 const LISTED_PROBLEMS = 20;
 
@@ -110,6 +118,36 @@ export class PromotionFileError extends UsageError {
   }
 }
 
+/** tooLarge is the error of a file over MAX_PROMOTION_FILE_BYTES. */
+function tooLarge(name: string): PromotionFileError {
+  return new PromotionFileError(name, [
+    {
+      line: 1,
+      message: `the file is larger than ${MAX_PROMOTION_FILE_BYTES} bytes (${MAX_PROMOTION_FILE_BYTES / 1024 / 1024} MiB), the limit for promotions files; split it, e.g. one file per team`,
+    },
+  ]);
+}
+
+/**
+ * readPromotionSource reads a promotions file from a stream (a file, a pipe, stdin) as
+ * UTF-8, and stops with PromotionFileError as soon as it holds more than
+ * MAX_PROMOTION_FILE_BYTES: a huge or endless input is never read whole.
+ */
+export async function readPromotionSource(
+  source: AsyncIterable<Buffer | string>,
+  name: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_PROMOTION_FILE_BYTES) throw tooLarge(name);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Options of parsePromotionFile. */
 export interface ParsePromotionFileOptions {
   /** Force a syntax; default: by extension (.json, .yaml/.yml), else by the first character. */
@@ -126,6 +164,7 @@ export function parsePromotionFile(
   name: string,
   options: ParsePromotionFileOptions = {},
 ): PromotionEntry[] {
+  if (Buffer.byteLength(text) > MAX_PROMOTION_FILE_BYTES) throw tooLarge(name);
   const problems: PromotionFileProblem[] = [];
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const format = options.format ?? detectFormat(body, name);

@@ -10,17 +10,20 @@
  * scalars keep their text (`tags: [1.10]` is the tag "1.10", not a number); `true`/`false`
  * are booleans. Everything else — anchors, aliases, `!tags`, block scalars (`|`, `>`),
  * values continued on another line, flow mappings, tabs in indentation, duplicate keys,
- * merge keys, several documents — is refused with its line number.
+ * merge keys, several documents — is refused with its line number. Lists and mappings
+ * nested deeper than MAX_DEPTH are refused too (the parser recurses once per level).
  */
 import {
   clip,
   invalidAt,
+  MAX_DEPTH,
   type MapNode,
   type Node,
   nullAt,
   type PromotionFileProblem,
   type ScalarNode,
   type SeqNode,
+  TOO_DEEP,
 } from './doc-nodes.js';
 
 interface Line {
@@ -267,6 +270,8 @@ function plainScalar(text: string, line: number): ScalarNode {
 
 class YamlParser {
   #i = 0;
+  /** Set once a list or mapping nested past MAX_DEPTH was refused: the file is not checked further. */
+  #tooDeep = false;
 
   constructor(
     private readonly lines: Line[],
@@ -275,13 +280,13 @@ class YamlParser {
 
   document(): Node | undefined {
     const first = this.lines[0] as Line;
-    const root = this.node(first.indent);
+    const root = this.node(first.indent, 0);
     while (this.#peek()) {
       const l = this.#peek() as Line;
       this.#problem(l.n, 'unexpected indentation');
       this.#skipSubtree();
     }
-    return root;
+    return this.#tooDeep ? invalidAt(first.n) : root;
   }
 
   #peek(): Line | undefined {
@@ -298,10 +303,20 @@ class YamlParser {
     while ((this.#peek()?.indent ?? -1) > l.indent) this.#i++;
   }
 
-  /** node parses the block node starting at the current line (indented `indent`). */
-  node(indent: number): Node {
+  /**
+   * node parses the block node starting at the current line (indented `indent`), inside
+   * `depth` lists and mappings.
+   */
+  node(indent: number, depth: number): Node {
     const l = this.#peek() as Line;
-    if (isSeqItem(l.text)) return this.#sequence(indent);
+    if ((isSeqItem(l.text) || splitKey(l.text)) && depth >= MAX_DEPTH) {
+      // Refused with everything below it; the levels above it are checked no further.
+      if (!this.#tooDeep) this.#problem(l.n, TOO_DEEP);
+      this.#tooDeep = true;
+      this.#skipFrom(indent);
+      return invalidAt(l.n);
+    }
+    if (isSeqItem(l.text)) return this.#sequence(indent, depth + 1);
     const indicator = indicatorProblem(l.text);
     if (indicator) {
       this.#problem(l.n, indicator);
@@ -309,7 +324,7 @@ class YamlParser {
       return invalidAt(l.n);
     }
     const key = splitKey(l.text);
-    if (key) return this.#mapping(indent);
+    if (key) return this.#mapping(indent, depth + 1);
     // A scalar on a line of its own (`key:` then the value below it).
     const value = this.inline(l.text, l.n);
     this.#i++;
@@ -334,21 +349,22 @@ class YamlParser {
     while ((this.#peek()?.indent ?? -1) >= indent) this.#i++;
   }
 
-  #sequence(indent: number): SeqNode {
+  /** #sequence parses a block list, `depth` levels deep (itself included). */
+  #sequence(indent: number, depth: number): SeqNode {
     const seq: SeqNode = { kind: 'seq', line: (this.#peek() as Line).n, items: [] };
     for (let l = this.#peek(); l && l.indent === indent && isSeqItem(l.text); l = this.#peek()) {
       const rest = l.text.slice(1).trimStart();
       if (rest === '') {
         this.#i++;
         const next = this.#peek();
-        const item = next && next.indent > indent ? this.node(next.indent) : nullAt(l.n);
+        const item = next && next.indent > indent ? this.node(next.indent, depth) : nullAt(l.n);
         item.line = l.n;
         seq.items.push(item);
       } else {
         // `- key: value`: the rest is a node indented at its own column.
         const column = indent + (l.text.length - rest.length);
         this.lines[this.#i] = { n: l.n, indent: column, text: rest };
-        const item = this.node(column);
+        const item = this.node(column, depth);
         seq.items.push(item);
         // What follows a refused item (e.g. the mapping an anchor names) belongs to it.
         if (item.kind === 'invalid') this.#skipFrom(indent + 1);
@@ -358,7 +374,8 @@ class YamlParser {
     return seq;
   }
 
-  #mapping(indent: number): MapNode {
+  /** #mapping parses a block mapping, `depth` levels deep (itself included). */
+  #mapping(indent: number, depth: number): MapNode {
     const map: MapNode = { kind: 'map', line: (this.#peek() as Line).n, entries: [] };
     const seen = new Map<string, number>();
     for (let l = this.#peek(); l && l.indent === indent; l = this.#peek()) {
@@ -393,9 +410,9 @@ class YamlParser {
       } else {
         this.#i++;
         const next = this.#peek();
-        if (next && next.indent > indent) value = this.node(next.indent);
+        if (next && next.indent > indent) value = this.node(next.indent, depth);
         else if (next && next.indent === indent && isSeqItem(next.text)) {
-          value = this.#sequence(indent);
+          value = this.node(indent, depth);
         } else value = nullAt(l.n);
       }
       if (key.key === '<<') {
