@@ -28,6 +28,8 @@ export interface CopyOptions {
   platforms?: readonly Platform[];
   /** Also copy referrers: signatures, SBOMs, attestations (API, tag schema, cosign tags). */
   referrers?: boolean;
+  /** Referrers followed at most, across the whole graph (default MAX_REFERRERS, 10,000). */
+  maxReferrers?: number;
   /** Plan only: read the source and check the destination, write nothing. */
   dryRun?: boolean;
   signal?: AbortSignal;

@@ -90,12 +90,12 @@ export class ReferrerCopier {
       (r) => !this.#closesCycle(r.digest, subject, chain, 'listed as a referrer of'),
     );
     if (found.length === 0) return;
+    for (const r of found) this.#follow(r.digest);
     const listed = new Set(
       (await this.dst.referrers.list(subject, undefined, signal)).map((d) => d.digest),
     );
     await Promise.all(
       found.map(async (r) => {
-        this.#follow(r.digest);
         await this.run.manifest(r, undefined, chain);
         const present = listed.has(r.digest);
         if (!present && !this.run.options.dryRun && this.#needsTagIndex(r.digest)) {
@@ -159,12 +159,13 @@ export class ReferrerCopier {
     return true;
   }
 
-  /** #follow counts a referrer against MAX_REFERRERS. */
+  /** #follow counts a referrer against the cap (CopyOptions.maxReferrers), before it is copied. */
   #follow(digest: Digest): void {
     this.#followed.add(digest);
-    if (this.#followed.size > MAX_REFERRERS) {
+    const max = this.run.options.maxReferrers ?? MAX_REFERRERS;
+    if (this.#followed.size > max) {
       throw new ProtocolError(
-        `more than ${MAX_REFERRERS} referrers reachable from the copied image — refusing to follow more (a registry inventing referrers without end?)`,
+        `more than ${max} referrers reachable from the copied image — refusing to follow more (a registry inventing referrers without end?)`,
       );
     }
   }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { copy, parseReference } from '../../lib/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import {
   getManifest,
@@ -20,7 +21,7 @@ import {
 } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
 
-const { src, dst, cli } = await twoRegistries(t, 'referrer-cycles');
+const { src, dst, cli, client } = await twoRegistries(t, 'referrer-cycles');
 
 interface Desc {
   mediaType: string;
@@ -288,4 +289,77 @@ t.test('copy --referrers does not list the source tags (cosign tags are looked u
     3,
     'one HEAD per cosign tag of the one manifest',
   );
+});
+
+t.test('a registry inventing referrers without end: the copy stops at the cap', async (t) => {
+  const repo = 'cyc/endless';
+  const { image } = await seedBusybox(src, repo);
+  const empty = Buffer.from('{}');
+  await pushBlob(src, repo, empty);
+  // Each manifest gets one new referrer, made up on the spot, 50 deep.
+  const made = new Map<string, { bytes: Buffer; depth: number }>();
+  const sizeOf = new Map<string, number>([[image, (await descOf(repo, image)).size]]);
+  const referrerOf = (subject: string, depth: number): Desc => {
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/x-chain',
+        config: {
+          mediaType: 'application/vnd.oci.empty.v1+json',
+          digest: sha256(empty),
+          size: 2,
+        },
+        layers: [],
+        subject: { mediaType: OCI_MANIFEST, digest: subject, size: sizeOf.get(subject) },
+      }),
+    );
+    const digest = sha256(bytes);
+    made.set(digest, { bytes, depth });
+    sizeOf.set(digest, bytes.length);
+    return {
+      mediaType: OCI_MANIFEST,
+      digest,
+      size: bytes.length,
+      artifactType: 'application/x-chain',
+    };
+  };
+  const proxy = await startFaultProxy(t, src);
+  proxy.addRule(
+    {
+      method: 'GET',
+      path: /\/referrers\//,
+      action: (req) => {
+        const subject = req.path.slice(req.path.lastIndexOf('/') + 1);
+        const depth = (made.get(subject)?.depth ?? 0) + 1;
+        const manifests = depth <= 50 ? [referrerOf(subject, depth)] : [];
+        return {
+          type: 'status',
+          status: 200,
+          headers: { 'content-type': OCI_INDEX },
+          body: { schemaVersion: 2, mediaType: OCI_INDEX, manifests },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      when: (req) => made.has(req.path.slice(req.path.lastIndexOf('/') + 1)),
+      action: (req) => ({
+        type: 'body',
+        headers: { 'content-type': OCI_MANIFEST },
+        body: made.get(req.path.slice(req.path.lastIndexOf('/') + 1))!.bytes,
+      }),
+    },
+  );
+  await t.rejects(
+    copy(
+      client,
+      parseReference(`${proxy.host}/${repo}:amd64`),
+      parseReference(`${dst.host}/${repo}:1`),
+      { referrers: true, maxReferrers: 5 },
+    ),
+    { code: 'ERR_PROTOCOL', message: /more than 5 referrers/ },
+  );
+  t.equal(made.size, 6, 'the sixth referrer was listed and not followed');
+  t.equal(await headManifest(dst, repo, '1'), undefined, 'nothing tagged');
 });
