@@ -190,8 +190,12 @@ export async function writePromotionTags(
     for (const w of put.written) {
       if (w.immutable || w.previousDigest === null || settled.now.get(w.tag) !== digest) continue;
       if (derived?.floating.some((f) => f.tag === w.tag)) continue; // settled already
-      await putDigest(repo, w.tag, w.previousDigest, manifest, options.signal);
-      settled.now.set(w.tag, w.previousDigest);
+      // Best effort: a tag that cannot go back stays on this digest, and is recorded so.
+      const back = await putDigest(repo, w.tag, w.previousDigest, manifest, options.signal).then(
+        () => true,
+        () => false,
+      );
+      if (back) settled.now.set(w.tag, w.previousDigest);
     }
   }
   const written = new Set(put.written.map((w) => w.tag));
