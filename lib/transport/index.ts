@@ -23,6 +23,7 @@ export {
   normalizeRegistryKey,
   staticCredentials,
 } from './credentials.js';
+export { DEFAULT_DEADLINE_MS, DEFAULT_MIN_RATE, deadlineMs, expectedBytes } from './deadline.js';
 export type { DockerConfig, DockerConfigAuth, DockerConfigOptions } from './docker-config.js';
 export { decodeAuthEntry, dockerConfigCredentials, readDockerConfig } from './docker-config.js';
 export {
