@@ -42,6 +42,8 @@ export async function* listTagPages(
       scopes: [ctx.pull],
       expect: [200],
       what: `list tags of ${ctx.registry}/${ctx.name}`,
+      // Read inside the transport's retry loop: a page that breaks off is retried.
+      read: { limit: limits.maxPageBytes },
       ...(signal && { signal }),
     });
     const page = (await readJson(res, limits.maxPageBytes, what)) as { tags?: unknown } | null;
