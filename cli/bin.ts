@@ -11,31 +11,37 @@ setFlagsFromString('--expose-gc');
 // Node ≥ 22.1 can cache compiled code between runs: faster start-up for every command.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const { main } = await import('./main.js');
+// Imported only now, so that the flags above apply to everything the CLI loads.
+const { errorDocument, main } = await import('./main.js');
+const { exitCodeOf } = await import('./exit-codes.js');
+const { InterruptedError } = await import('../lib/index.js');
+
+// The first SIGINT/SIGTERM aborts the command: requests and writes stop, temporary files
+// are removed, no tag is written after it, and main reports "interrupted" (exit 130/143).
+// A second signal exits at once, for whatever an abort does not reach (a read of stdin).
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort(new Error('interrupted')));
-process.once('SIGTERM', () => controller.abort(new Error('terminated')));
-
-// Last resort: a promise that can never settle empties the event loop, and Node would end
-// with exit code 13 and no word. End like any other failure instead: a line, a JSON error.
-let finished = false;
-process.once('beforeExit', () => {
-  if (finished) return;
-  const message = 'the command stopped before finishing (an internal error: please report it)';
-  process.stderr.write(`oci-promote: error: ${message} [ERR_UNEXPECTED]\n`);
-  if (process.argv.includes('--json')) {
-    process.stdout.write(
-      `${JSON.stringify({ error: { code: 'ERR_UNEXPECTED', message } }, null, 2)}\n`,
-    );
+const onSignal = (signal: NodeJS.Signals) => {
+  const stop = new InterruptedError(signal);
+  if (!controller.signal.aborted) {
+    controller.abort(stop);
+    return;
   }
-  process.exitCode = 1;
-});
+  process.stderr.write(
+    `oci-promote: error: ${stop.message} again: exiting at once [${stop.code}]\n`,
+  );
+  if (process.argv.includes('--json')) process.stdout.write(errorDocument(stop.code, stop.message));
+  process.exit(exitCodeOf(stop));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   signal: controller.signal,
 });
-finished = true;
+// Interrupted: what is left (a keep-alive socket, a pending read) is not waited for.
+if (controller.signal.aborted) process.exit(code);
+process.exitCode = code;

@@ -2,15 +2,21 @@
  * Exit codes of the CLI contract (DESIGN.md §3) and the one-line hint printed with
  * each kind of failure, saying what to do about it.
  */
-import { isOciPromoteError } from '../lib/index.js';
+import { constants } from 'node:os';
+import { type InterruptedError, isOciPromoteError } from '../lib/index.js';
 
-/** EXIT names the exit codes. */
+/** EXIT names the exit codes (an interrupted command exits 128 + the signal's number). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, integrity: 4 } as const;
 
 /** exitCodeOf maps a thrown value to its exit code: by category, else 1. */
 export function exitCodeOf(e: unknown): number {
   if (!isOciPromoteError(e)) return EXIT.failure;
   switch (e.category) {
+    case 'interrupted': {
+      // The shell's convention: 130 for SIGINT, 143 for SIGTERM.
+      const name = (e as InterruptedError).signal as keyof typeof constants.signals;
+      return 128 + (constants.signals[name] ?? constants.signals.SIGINT);
+    }
     case 'usage':
       return EXIT.usage;
     case 'policy':
@@ -43,6 +49,9 @@ const hints: Record<string, string> = {
   ERR_POLICY: 'nothing was written; see docs/image-tagging-strategy.md and docs/promotion.md',
   ERR_VERIFY_FAILED: 're-run the copy or promotion to repair what is missing',
   ERR_UNSUPPORTED_MEDIA_TYPE: 're-push the image with a current client',
+  ERR_INTERRUPTED:
+    'no tag was written after the interruption; re-run the same command to finish (what was copied is skipped)',
+  ERR_UNSAFE_LAYOUT: 'the layout directory was refused; see docs/oci-layout.md',
 };
 
 /** hintFor returns advice for an error code, if there is any. */

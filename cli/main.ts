@@ -3,7 +3,7 @@
  * and map failures to the exit codes of the CLI contract. No registry logic lives here.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { isOciPromoteError, UsageError } from '../lib/index.js';
+import { type InterruptedError, isOciPromoteError, UsageError } from '../lib/index.js';
 import type { RunCommand } from './command.js';
 import { copyCommand } from './commands/copy.js';
 import { digestCommand } from './commands/digest.js';
@@ -50,7 +50,9 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
     failure ??= e;
   }
 
-  if (failure !== undefined) return fail(failure, json, io);
+  // Whatever an interrupted command threw (an AbortError, a network error), the signal is the cause.
+  const stop = interruption(io.signal);
+  if (failure !== undefined) return fail(stop ?? failure, json, io);
   if (printed) {
     // --help, --version: yargs produced the text.
     io.stdout.write(`${printed}\n`);
@@ -62,7 +64,8 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
   else if (output.text.length > 0) io.stdout.write(`${output.text.join('\n')}\n`);
   if (output.exitCode) {
     if (output.failure) io.stderr.write(`oci-promote: ${output.failure}\n`);
-    return output.exitCode;
+    // A batch reports its entries first; the exit code says that it was cut short.
+    return stop ? fail(stop, false, io) : output.exitCode;
   }
   return EXIT.ok;
 }
@@ -128,8 +131,21 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     .alias('h', 'help')
     .wrap(100)
     .epilogue(
-      'Exit codes: 0 ok, 1 operational failure, 2 bad input, 3 refused by policy, 4 integrity failure.\nDocs: docs/cli.md',
+      'Exit codes: 0 ok, 1 operational failure, 2 bad input, 3 refused by policy, 4 integrity failure, 130/143 interrupted (SIGINT/SIGTERM).\nDocs: docs/cli.md',
     ) as unknown as Argv<GlobalArgs>;
+}
+
+/** interruption is the InterruptedError the signal was aborted with (bin.ts), if any. */
+function interruption(signal: AbortSignal | undefined): InterruptedError | undefined {
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
+  return isOciPromoteError(reason) && reason.category === 'interrupted'
+    ? (reason as InterruptedError)
+    : undefined;
+}
+
+/** errorDocument is the `--json` document of a failure. */
+export function errorDocument(code: string, message: string): string {
+  return `${JSON.stringify({ error: { code, message } }, null, 2)}\n`;
 }
 
 function fail(e: unknown, json: boolean, io: CliIo): number {
@@ -139,7 +155,7 @@ function fail(e: unknown, json: boolean, io: CliIo): number {
   // A message that already says what to do (" — …") needs no generic hint after it.
   const hint = message.includes(' — ') ? undefined : hintFor(code);
   io.stderr.write(`oci-promote: error: ${message}${hint ? ` — ${hint}` : ''} [${code}]\n`);
-  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+  if (json) io.stdout.write(errorDocument(code, message));
   if (!isOciPromoteError(e) && e instanceof Error && e.stack) {
     io.stderr.write(`${e.stack}\n`);
   }
