@@ -249,3 +249,28 @@ export class InterruptedError extends OciPromoteError {
     super(`interrupted by ${signal}`);
   }
 }
+
+/** LostTag: an immutable tag a concurrent writer set to another digest. */
+export interface LostTag {
+  tag: string;
+  /** The digest this operation meant to write. */
+  ours: string;
+  /** The digest the tag holds. */
+  theirs: string;
+}
+
+/**
+ * TagRaceError: a concurrent writer set an immutable tag to another digest (before or
+ * right after this operation wrote it). Operational (exit 1): nothing is wrong with the
+ * request, and re-running it is refused by policy while the other digest holds the tag.
+ */
+export class TagRaceError extends OciPromoteError {
+  override readonly code = 'ERR_TAG_RACE';
+  override readonly category: ErrorCategory = 'operational';
+  constructor(
+    message: string,
+    readonly lost: readonly LostTag[],
+  ) {
+    super(message);
+  }
+}

@@ -62,8 +62,8 @@ const prune: PruneResult = {
   keep: 3,
   removedRecords: [d('1'), d('2')],
   deleted: [d('3')],
-  deletedRecords: [],
-  ignoredRecords: [],
+  deletedRecords: [d('4')],
+  ignoredRecords: [d('5')],
   deletionSkipped: null,
   dryRun: true,
 };
@@ -123,6 +123,8 @@ t.test('a prune event', async (t) => {
     repository: 'registry.example/o/app',
     removedRecords: [d('1'), d('2')],
     deleted: [d('3')],
+    deletedRecords: [d('4')],
+    ignoredRecords: [d('5')],
     deletionSkipped: null,
   });
 });

@@ -59,6 +59,10 @@ export interface AuditEvent {
   removedRecords?: Digest[];
   /** Prune: image manifests deleted. */
   deleted?: Digest[];
+  /** Prune: history record artifacts deleted. */
+  deletedRecords?: Digest[];
+  /** Prune: dropped ledger entries that were not verifiably oci-promote's records. */
+  ignoredRecords?: Digest[];
   /** Prune: why deletion was skipped, when it was. */
   deletionSkipped?: string | null;
   actor?: string;
@@ -139,6 +143,8 @@ export function auditEventFromPrune(
     repository: result.repository,
     removedRecords: [...result.removedRecords],
     deleted: [...result.deleted],
+    deletedRecords: [...result.deletedRecords],
+    ignoredRecords: [...result.ignoredRecords],
     deletionSkipped: result.deletionSkipped,
     ...provenanceFields(provenance),
   };

@@ -7,7 +7,7 @@
 import { copyGraph } from '../copy/copy.js';
 import { filterRoot } from '../copy/plan.js';
 import type { Digest } from '../digest.js';
-import { IntegrityError, PolicyError, UsageError } from '../errors.js';
+import { IntegrityError, PolicyError, TagRaceError, UsageError } from '../errors.js';
 import { COSIGN_SIGNATURE } from '../media-types.js';
 import { formatReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -17,7 +17,7 @@ import { appendToLedger, entriesOf, type LedgerOptions, readLedger } from './led
 import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
 import { type SettleOptions, writePromotionTags } from './settle.js';
-import { lostMessage, TagRaceError } from './tags.js';
+import { lostMessage } from './tags.js';
 import type { PromoteRequest, PromotionResult, TagChange } from './types.js';
 
 /** PromoteOptions are settings of the library call that are not part of the request. */

@@ -16,6 +16,7 @@
  * pays none.
  */
 import type { Digest } from '../digest.js';
+import type { LostTag } from '../errors.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
@@ -27,7 +28,7 @@ import {
   isImmutableTag,
   type TagDecision,
 } from './policy.js';
-import { type LostTag, putTags, type TagHooks, type TagWrite } from './tags.js';
+import { putTags, type TagHooks, type TagWrite } from './tags.js';
 import type { TagConflict } from './types.js';
 
 /** SettleOptions tune the rounds (tests shorten the pause). */

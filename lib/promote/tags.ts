@@ -5,7 +5,7 @@
  * further and converges: see settle.ts).
  */
 import type { Digest } from '../digest.js';
-import { type ErrorCategory, OciPromoteError } from '../errors.js';
+import { type LostTag, TagRaceError } from '../errors.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Repository } from '../registry/repository.js';
 import type { TagConflict } from './types.js';
@@ -17,31 +17,6 @@ export interface TagWrite {
   previousDigest: Digest | null;
   /** Refuse to write if the tag now points elsewhere than the plan saw. */
   immutable: boolean;
-}
-
-/** LostTag: an immutable tag a concurrent writer set to another digest. */
-export interface LostTag {
-  tag: string;
-  /** The digest this operation meant to write. */
-  ours: Digest;
-  /** The digest the tag holds. */
-  theirs: Digest;
-}
-
-/**
- * TagRaceError: a concurrent writer set an immutable tag to another digest (before or
- * right after this operation wrote it). Operational (exit 1): nothing is wrong with the
- * request, and re-running it is refused by policy while the other digest holds the tag.
- */
-export class TagRaceError extends OciPromoteError {
-  override readonly code = 'ERR_TAG_RACE';
-  override readonly category: ErrorCategory = 'operational';
-  constructor(
-    message: string,
-    readonly lost: readonly LostTag[],
-  ) {
-    super(message);
-  }
 }
 
 /** TagHooks are the write-side test seam of PromoteHooks. */
