@@ -163,8 +163,46 @@ export class RegistryError extends OciPromoteError {
   }
 }
 
-/** NotFoundError: 404, or a body naming MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN. */
-export class NotFoundError extends RegistryError {
+/** What a NotFoundError knows; the HTTP details only when a registry answered. */
+export interface NotFoundInit {
+  message?: string;
+  /** Where it was looked for: a URL (credentials stripped), or `oci-layout:<path>`. */
+  url?: string;
+  status?: number;
+  method?: string;
+  what?: string;
+}
+
+/**
+ * NotFoundError: content that is not there, in any backend (ERR_NOT_FOUND). A layout's
+ * missing file carries no HTTP status or method. A registry's 404 is a
+ * RegistryNotFoundError, which is also a RegistryError (status, method, `errors[]`); both
+ * are `instanceof NotFoundError`, which is decided by the code, as isOciPromoteError is.
+ */
+export class NotFoundError extends OciPromoteError {
+  override readonly code: string = 'ERR_NOT_FOUND';
+  readonly url: string | undefined;
+  readonly status: number | undefined;
+  readonly method: string | undefined;
+
+  constructor(init: NotFoundInit) {
+    const where = init.url ?? 'content';
+    super(init.message ?? `${init.what ? `${init.what}: ` : ''}${where} not found`);
+    this.url = init.url;
+    this.status = init.status;
+    this.method = init.method;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass (none today) keeps the ordinary prototype check.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about
+    if (this !== NotFoundError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isOciPromoteError(value) && value.code === 'ERR_NOT_FOUND';
+  }
+}
+
+/** RegistryNotFoundError: 404, or a body naming MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN. */
+export class RegistryNotFoundError extends RegistryError {
   override readonly code = 'ERR_NOT_FOUND';
 }
 
@@ -185,7 +223,7 @@ export class ServerError extends RegistryError {
 
 /** registryError builds the subclass that fits the status. */
 export function registryError(init: RegistryErrorInit): RegistryError {
-  if (init.status === 404) return new NotFoundError(init);
+  if (init.status === 404) return new RegistryNotFoundError(init);
   if (init.status === 401 || init.status === 403) return new UnauthorizedError(init);
   if (init.status === 429) return new RateLimitError(init);
   if (init.status >= 500) return new ServerError(init);

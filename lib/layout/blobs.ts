@@ -8,16 +8,16 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { type FileHandle, rename, rm } from 'node:fs/promises';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Blobs, RangeReads } from '../content/store.js';
 import { type Digest, parseDigest, VerifyingStream, verifyBytes } from '../digest.js';
 import { ManifestInvalidError, SizeMismatchError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import type { BlobAccess } from '../registry/store.js';
 import { type LayoutFiles, layoutNotFound } from './files.js';
 
 const readChunk = 256 * 1024;
 
 /** LayoutBlobs is the blob side of a layout. */
-export class LayoutBlobs implements BlobAccess {
+export class LayoutBlobs implements Blobs, RangeReads {
   constructor(private readonly files: LayoutFiles) {}
 
   /** stat tells whether the layout has a blob, and its size. */

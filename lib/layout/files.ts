@@ -77,7 +77,7 @@ export function isMissing(e: unknown): boolean {
 
 /** layoutNotFound builds the NotFoundError of content a layout does not hold. */
 export function layoutNotFound(where: string, message: string): NotFoundError {
-  return new NotFoundError({ status: 404, method: 'READ', url: where, message });
+  return new NotFoundError({ url: where, message });
 }
 
 /**

@@ -1,4 +1,4 @@
-// OciLayout as a Store: reading the committed fixtures (umoci's busybox, the artifacts),
+// OciLayout as a ContentStore: reading the committed fixtures (umoci's busybox, the artifacts),
 // writing and re-reading, refusing digests and tags that could reach outside the layout,
 // never exposing a partial blob, and keeping every concurrent index.json update.
 import { createHash } from 'node:crypto';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import t, { type Test } from 'tap';
+import { referrersTag } from '../content/referrers.js';
 import { copyStores } from '../copy/index.js';
 import type { Digest } from '../digest.js';
 import {
@@ -15,12 +16,12 @@ import {
   InvalidReferenceError,
   ManifestInvalidError,
   NotFoundError,
+  RegistryError,
   SizeMismatchError,
   UsageError,
 } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST } from '../media-types.js';
-import { referrersTag } from '../registry/referrers.js';
 import { REF_NAME } from './files.js';
 import { OciLayout, openLayout } from './layout.js';
 
@@ -157,6 +158,12 @@ t.test('reads the busybox fixture (umoci): tags, manifests, blobs, verified', as
     layout.blobs.get({ mediaType: OCI_LAYER, digest: sha256('nothing'), size: 7 }),
     NotFoundError,
   );
+  // Absent content is backend-neutral: ERR_NOT_FOUND with no HTTP status or method.
+  const missing = await layout.blobs
+    .get({ mediaType: OCI_LAYER, digest: sha256('nothing'), size: 7 })
+    .catch((e: unknown) => e as NotFoundError);
+  t.match(missing, { code: 'ERR_NOT_FOUND', status: undefined, method: undefined });
+  t.notOk(missing instanceof RegistryError, 'a missing layout blob is no registry answer');
 
   // getFrom: the rest of a blob from an offset (to resume a broken chunked upload).
   const layerDesc = { mediaType: OCI_LAYER, digest: LAYER, size: 1084473 };

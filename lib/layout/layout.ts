@@ -1,17 +1,17 @@
 /**
- * OciLayout: a Store over an OCI image layout directory, so the copy engine copies
- * registry → layout, layout → registry and layout → layout exactly as it copies between
- * registries. Layouts carry images into air-gapped networks and hold test fixtures on
+ * OciLayout: a ContentStore (lib/content) over an OCI image layout directory, so the copy
+ * engine copies registry → layout, layout → registry and layout → layout exactly as it
+ * copies between registries. Layouts carry images into air-gapped networks and hold test fixtures on
  * disk; skopeo's `oci:` transport, umoci and oras read and write the same directories.
  *
  * References: OCI image-spec v1.1.0 image-layout.md.
  */
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { ContentStore } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import type { Store } from '../registry/store.js';
 import { LayoutBlobs } from './blobs.js';
 import { isMissing, LayoutFiles, layoutNotFound, probeLayout, tagEntry } from './files.js';
 import { formatLocation } from './location.js';
@@ -54,8 +54,8 @@ export async function openLayout(
   return new OciLayout(root, state === 'layout');
 }
 
-/** OciLayout is one OCI image layout directory seen as a Store. */
-export class OciLayout implements Store {
+/** OciLayout is one OCI image layout directory seen as a ContentStore. */
+export class OciLayout implements ContentStore {
   readonly blobs: LayoutBlobs;
   readonly manifests: LayoutManifests;
   readonly referrers: LayoutReferrers;

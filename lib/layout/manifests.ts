@@ -4,6 +4,7 @@
  * is verified against its digest (and, by tag, the size index.json gives); the media type
  * is the manifest's own `mediaType`, or its shape when it has none (umoci omits it).
  */
+import type { FetchedManifest, Manifests, PutResult } from '../content/store.js';
 import {
   algorithmOf,
   type Digest,
@@ -16,8 +17,6 @@ import { DigestMismatchError, InvalidReferenceError } from '../errors.js';
 import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import { isValidTag } from '../reference.js';
-import type { FetchedManifest, PutResult } from '../registry/manifests.js';
-import type { ManifestAccess } from '../registry/store.js';
 import {
   findTag,
   type IndexEntry,
@@ -48,7 +47,7 @@ export function checkReference(reference: string, where: string): LayoutReferenc
 }
 
 /** LayoutManifests is the manifest side of a layout. */
-export class LayoutManifests implements ManifestAccess {
+export class LayoutManifests implements Manifests {
   constructor(private readonly files: LayoutFiles) {}
 
   /**

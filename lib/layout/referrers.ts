@@ -4,16 +4,16 @@
  * `sha256-<hex>`. A layout has no referrers API (`api` is always false), so the copy
  * engine records every referrer it writes here with addToTagIndex.
  */
+import { referrersTag } from '../content/referrers.js';
+import type { Referrers } from '../content/store.js';
 import { type Digest, digestOf } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
-import { referrersTag } from '../registry/referrers.js';
-import type { ReferrerAccess } from '../registry/store.js';
 import { findTag, type IndexFile, type LayoutFiles, setTag, tagEntry } from './files.js';
 import { readEntry } from './manifests.js';
 
 /** LayoutReferrers lists and records referrers of a layout's manifests. */
-export class LayoutReferrers implements ReferrerAccess {
+export class LayoutReferrers implements Referrers {
   readonly api = false;
 
   constructor(private readonly files: LayoutFiles) {}

@@ -5,15 +5,17 @@
  * References: distribution-spec v1.1.1 "Pulling manifests", "Checking if content
  * exists", "Pushing Manifests", "Deleting Manifests".
  */
+
+import type { FetchedManifest, PutResult } from '../content/store.js';
 import { algorithmOf, type Digest, digestOf, isDigest } from '../digest.js';
 import {
   DigestMismatchError,
   InvalidReferenceError,
   ManifestTooLargeError,
-  NotFoundError,
+  RegistryNotFoundError,
   ResponseTooLargeError,
 } from '../errors.js';
-import { type Descriptor, MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../manifest.js';
+import { type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../manifest.js';
 import { baseMediaType, MANIFEST_TYPES } from '../media-types.js';
 import { isValidTag } from '../reference.js';
 import { checkDigestHeader } from './blobs.js';
@@ -34,19 +36,7 @@ function checkReference(reference: string, digestOnly = false): void {
   );
 }
 
-/** FetchedManifest is a manifest with the exact bytes it was read from. */
-export interface FetchedManifest {
-  readonly descriptor: Descriptor;
-  readonly bytes: Buffer;
-  readonly manifest: Manifest;
-}
-
-/** PutResult tells what the registry did with a pushed manifest. */
-export interface PutResult {
-  readonly digest: Digest;
-  /** True when the registry said (OCI-Subject) it indexed the subject for the referrers API. */
-  readonly subjectIndexed: boolean;
-}
+export type { FetchedManifest, PutResult };
 
 /** ManifestStore is the manifest side of one repository. */
 export class ManifestStore {
@@ -85,12 +75,12 @@ export class ManifestStore {
     return (await this.get(reference, signal)).descriptor;
   }
 
-  /** resolve is head that fails with NotFoundError when the reference does not exist. */
+  /** resolve is head that fails with RegistryNotFoundError when the reference does not exist. */
   async resolve(reference: string, signal?: AbortSignal): Promise<Descriptor> {
     const desc = await this.head(reference, signal);
     if (desc) return desc;
     const where = `${this.ctx.registry}/${this.ctx.name}${isDigest(reference) ? '@' : ':'}${reference}`;
-    throw new NotFoundError({
+    throw new RegistryNotFoundError({
       status: 404,
       method: 'HEAD',
       url: where,

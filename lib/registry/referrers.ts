@@ -5,13 +5,21 @@
  * References: distribution-spec v1.1.1 "Listing Referrers", "Referrers Tag Schema",
  * "Pushing Manifests with Subject".
  */
-import { algorithmOf, type Digest, hexOf } from '../digest.js';
+import { referrersTag } from '../content/referrers.js';
+import type { Digest } from '../digest.js';
 import { isOciPromoteError, ManifestInvalidError, NotFoundError } from '../errors.js';
-import { type Descriptor, type Manifest, parseDescriptor } from '../manifest.js';
+import { type Descriptor, parseDescriptor } from '../manifest.js';
 import { isIndexType, OCI_INDEX } from '../media-types.js';
 import { type RepoContext, readJson } from './context.js';
 import { type PageLimits, Pager } from './link.js';
 import type { ManifestStore } from './manifests.js';
+
+export {
+  COSIGN_SUFFIXES,
+  cosignTags,
+  referrerDescriptor,
+  referrersTag,
+} from '../content/referrers.js';
 
 /**
  * REFERRER_LIST_LIMITS bound one referrers listing (of one subject): far above the
@@ -23,35 +31,6 @@ export const REFERRER_LIST_LIMITS: PageLimits = {
   maxEntries: 10_000,
   maxPageBytes: 4 * 1024 * 1024,
 };
-
-/**
- * referrersTag is the fallback tag of a subject: `<alg>-<hex>`, the algorithm cut to 32
- * and the hex to 64 characters (so sha512 subjects share the schema's 64-char rule).
- */
-export function referrersTag(subject: Digest): string {
-  return `${algorithmOf(subject).slice(0, 32)}-${hexOf(subject).slice(0, 64)}`;
-}
-
-/** Cosign's tag suffixes: signatures, attestations, SBOMs (`sha256-<hex>.sig` etc.). */
-export const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'] as const;
-
-/** cosignTags lists the tags where cosign stores attachments of a subject. */
-export function cosignTags(subject: Digest): string[] {
-  return COSIGN_SUFFIXES.map((s) => `${referrersTag(subject)}.${s}`);
-}
-
-/** referrerDescriptor builds the descriptor that lists a manifest as a referrer. */
-export function referrerDescriptor(desc: Descriptor, manifest: Manifest): Descriptor {
-  const artifactType =
-    manifest.artifactType ?? (manifest.kind === 'image' ? manifest.config.mediaType : undefined);
-  return {
-    mediaType: desc.mediaType,
-    digest: desc.digest,
-    size: desc.size,
-    ...(artifactType !== undefined && { artifactType }),
-    ...(manifest.annotations !== undefined && { annotations: manifest.annotations }),
-  };
-}
 
 /** ReferrerStore lists and records referrers of one repository. */
 export class ReferrerStore {

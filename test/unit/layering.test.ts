@@ -15,6 +15,7 @@ function sources(dir: string): string[] {
 const rank: Record<string, number> = {
   pure: 0,
   transport: 1,
+  content: 1,
   registry: 2,
   layout: 2,
   copy: 3,
@@ -25,7 +26,7 @@ const code = (text: string): string =>
   text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 
 const layerOf = (file: string): string => {
-  const m = /^lib\/(transport|registry|layout|copy|promote)\//.exec(file);
+  const m = /^lib\/(transport|content|registry|layout|copy|promote)\//.exec(file);
   return m ? m[1]! : file === 'lib/index.ts' ? 'index' : 'pure';
 };
 
@@ -55,6 +56,35 @@ t.test('each lib layer imports only the layers below it', async (t) => {
     }
   }
 });
+
+/** layersImported lists the lib layers a file imports (relative imports only). */
+const layersImported = (file: string): string[] =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/from ['"](\.[^'"]+)['"]/g)].map((m) =>
+    layerOf(relative(root, join(root, file, '..', m[1]!)).replace(/\.js$/, '.ts')),
+  );
+
+t.test(
+  'the storage seam (lib/content) depends on no backend, and the backends not on each other',
+  async (t) => {
+    const content = sources('lib/content');
+    t.ok(content.length > 0, 'found lib/content');
+    for (const file of content) {
+      for (const layer of layersImported(file)) {
+        t.ok(layer === 'pure' || layer === 'content', `${file} imports ${layer}`);
+      }
+    }
+    const layout = sources('lib/layout');
+    t.ok(layout.length > 0, 'found lib/layout');
+    for (const file of layout) {
+      for (const layer of layersImported(file)) {
+        t.ok(layer !== 'registry' && layer !== 'transport', `${file} imports ${layer}`);
+      }
+    }
+    for (const file of sources('lib/registry')) {
+      t.notOk(layersImported(file).includes('layout'), `${file} imports layout`);
+    }
+  },
+);
 
 t.test('the CLI uses the library only through its public API', async (t) => {
   for (const file of sources('cli')) {
