@@ -130,7 +130,7 @@ export async function runBatch(
       `--parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${parallel}`,
     );
   }
-  // Checks --jobs, --platform, the notify URL and the audit log before anything is sent.
+  // Checks the copy flags, the notify URL and the audit log before anything is sent.
   const copy = copyOptions(args, rt, undefined);
   if (args.notifyUrl) {
     notifyUrlOrigin(args.notifyUrl);
@@ -149,19 +149,13 @@ export async function runBatch(
   try {
     const outcome = await promoteBatch(rt.client(), selected, {
       parallel,
+      // Flags on the command line apply to every entry that does not say otherwise.
       defaults: {
-        ...(copy.jobs !== undefined && { jobs: copy.jobs }),
-        dryRun: args.dryRun,
+        copy: { ...copy, onEvent: progress.onEvent },
         provenance,
-        logger: rt.logger,
-        ...(rt.signal && { signal: rt.signal }),
-        onEvent: progress.onEvent,
-        // Flags on the command line apply to every entry that does not say otherwise.
-        ...(args.referrers && { referrers: true }),
         ...(args.semver && { semver: true }),
         ...(args.allowOverwrite && { allowOverwrite: true }),
         ...(args.requireReferrer?.length && { requireReferrers: args.requireReferrer }),
-        ...(copy.platforms?.length && { platforms: copy.platforms }),
       },
       promoteOptions: { tool: `oci-promote/${version}` },
       onResult: async (r) => {

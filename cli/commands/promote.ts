@@ -109,9 +109,8 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
       args,
       failure,
       provenance,
-      () => {
-        const copy = copyOptions(args, rt, progress.onEvent);
-        return promote(
+      () =>
+        promote(
           rt.client(),
           {
             source: parseReference(args.src!),
@@ -120,19 +119,11 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
             semver: args.semver,
             allowOverwrite: args.allowOverwrite,
             requireReferrers: args.requireReferrer ?? [],
-            referrers: copy.referrers === true,
-            dryRun: copy.dryRun === true,
-            ...(copy.platforms?.length && { platforms: copy.platforms }),
-            ...(copy.jobs !== undefined && { jobs: copy.jobs }),
-            ...(copy.chunkSize !== undefined && { chunkSize: copy.chunkSize }),
+            copy: copyOptions(args, rt, progress.onEvent),
             provenance,
-            ...(copy.signal && { signal: copy.signal }),
-            ...(copy.onEvent && { onEvent: copy.onEvent }),
-            logger: rt.logger,
           },
           { tool: `oci-promote/${version}` },
-        );
-      },
+        ),
       (r) => auditEventFromPromotion(r, provenance),
     );
     return promoteOutput(result);

@@ -37,7 +37,7 @@ function resultFor(req: PromoteRequest, more: Partial<PromotionResult> = {}): Pr
     },
     record: null,
     conflicts: [],
-    dryRun: req.dryRun === true,
+    dryRun: req.copy?.dryRun === true,
     ...more,
   };
 }
@@ -155,16 +155,20 @@ t.test('requestFor: entry fields, then defaults; gates add up', async (t) => {
   });
   t.same(
     requestFor(e, {
-      jobs: 3,
-      dryRun: true,
+      copy: {
+        jobs: 3,
+        chunkSize: 1024,
+        retry: { retries: 1 },
+        dryRun: true,
+        referrers: true,
+        platforms: [{ os: 'linux', architecture: 'amd64' }],
+        signal,
+        onEvent,
+      },
       semver: true,
       allowOverwrite: true,
-      referrers: true,
       requireReferrers: ['x/sig', 'y/sbom'],
-      platforms: [{ os: 'linux', architecture: 'amd64' }],
       provenance: { actor: 'ci' },
-      signal,
-      onEvent,
     }),
     {
       source: e.source,
@@ -173,13 +177,18 @@ t.test('requestFor: entry fields, then defaults; gates add up', async (t) => {
       semver: false,
       allowOverwrite: true,
       requireReferrers: ['x/sig', 'y/sbom'],
-      referrers: true,
-      platforms: [{ os: 'linux', architecture: 'arm64' }],
-      dryRun: true,
-      jobs: 3,
+      // Every copy option passes as it is; the entry's own platforms take the place of the default's.
+      copy: {
+        jobs: 3,
+        chunkSize: 1024,
+        retry: { retries: 1 },
+        dryRun: true,
+        referrers: true,
+        platforms: [{ os: 'linux', architecture: 'arm64' }],
+        signal,
+        onEvent,
+      },
       provenance: { actor: 'ci' },
-      signal,
-      onEvent,
     },
   );
   t.same(requestFor(entry(1, 'reg.io/a:1', 'reg.io/b')), {
@@ -292,7 +301,10 @@ t.test('promoteBatch: defaults reach every request; promoteOptions are passed', 
   const reqs: PromoteRequest[] = [];
   const opts: unknown[] = [];
   await promoteBatch(client, [entry(1, 'reg.io/s/a:1', 'reg.io/p/a', { referrers: false })], {
-    defaults: { dryRun: true, jobs: 2, referrers: true, provenance: { runUrl: 'u' } },
+    defaults: {
+      copy: { dryRun: true, jobs: 2, chunkSize: 4096, referrers: true },
+      provenance: { runUrl: 'u' },
+    },
     promoteOptions: { tool: 'oci-promote/test' },
     promoteFn: async (_c, req, o) => {
       reqs.push(req);
@@ -300,7 +312,10 @@ t.test('promoteBatch: defaults reach every request; promoteOptions are passed', 
       return resultFor(req);
     },
   });
-  t.match(reqs[0], { dryRun: true, jobs: 2, referrers: false, provenance: { runUrl: 'u' } });
+  t.match(reqs[0], {
+    copy: { dryRun: true, jobs: 2, chunkSize: 4096, referrers: false },
+    provenance: { runUrl: 'u' },
+  });
   t.same(opts, [{ tool: 'oci-promote/test' }]);
 });
 
@@ -349,12 +364,12 @@ t.test('promoteBatch: an abort stops new entries; running ones get the signal', 
   let started = 0;
   const out = await promoteBatch(client, entries, {
     parallel: 2,
-    defaults: { signal: ac.signal },
+    defaults: { copy: { signal: ac.signal } },
     promoteFn: async (_c, req) => {
       started++;
       if (started === 2) ac.abort(new Error('SIGINT'));
       await delay(5);
-      if (req.signal?.aborted) {
+      if (req.copy?.signal?.aborted) {
         const e = new Error('This operation was aborted');
         e.name = 'AbortError';
         throw e;

@@ -7,10 +7,8 @@
  * even when `parallel` would allow more: their tags (semver's `1`, `1.2`, `latest`) and
  * the repository's ledger are then decided in a known order instead of by a race.
  */
-import type { CopyEventListener } from '../copy/index.js';
+import type { CopyOptions } from '../copy/index.js';
 import { isOciPromoteError, UsageError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { Platform } from '../platform.js';
 import { formatReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type PromoteOptions, promote } from './promote.js';
@@ -28,22 +26,18 @@ export type PromoteFn = (
 ) => Promise<PromotionResult>;
 
 /**
- * BatchDefaults apply to every entry. The policy fields are used where an entry does
- * not say (`referrers`, `semver`, `allowOverwrite`, `platforms`); `requireReferrers`
- * is added to each entry's own list (a gate only ever gets stricter).
+ * BatchDefaults apply to every entry. `copy` is every promotion's copy options (its
+ * `signal` also cancels entries not started yet); an entry's own `referrers` and
+ * `platforms` take the place of those in it. `semver` and `allowOverwrite` are used where
+ * an entry does not say; `requireReferrers` is added to each entry's own list (a gate only
+ * ever gets stricter).
  */
 export interface BatchDefaults {
-  jobs?: number;
-  dryRun?: boolean;
+  copy?: CopyOptions;
   provenance?: Provenance;
-  logger?: Logger;
-  signal?: AbortSignal;
-  onEvent?: CopyEventListener;
-  referrers?: boolean;
   semver?: boolean;
   allowOverwrite?: boolean;
   requireReferrers?: readonly string[];
-  platforms?: readonly Platform[];
 }
 
 /** BatchError is why an entry failed: the error's stable code and a one-line message. */
@@ -101,7 +95,7 @@ export interface BatchOptions {
 /**
  * promoteBatch runs the promotions of `entries`, at most `parallel` at once and one at a
  * time per target repository. It never stops at a failure: each one is caught and
- * recorded. When `defaults.signal` aborts, entries not started yet are recorded as
+ * recorded. When `defaults.copy.signal` aborts, entries not started yet are recorded as
  * failed (`ERR_ABORTED`) and the running ones get the signal.
  */
 export async function promoteBatch(
@@ -121,7 +115,7 @@ export async function promoteBatch(
   let running = 0;
 
   const runOne = async (entry: PromotionEntry): Promise<BatchResult> => {
-    const signal = defaults.signal;
+    const signal = defaults.copy?.signal;
     let result: BatchResult;
     if (signal?.aborted) {
       result = failure(entry, {
@@ -187,10 +181,13 @@ export async function promoteBatch(
 export function requestFor(entry: PromotionEntry, defaults: BatchDefaults = {}): PromoteRequest {
   const required = [...(entry.requireReferrers ?? [])];
   for (const t of defaults.requireReferrers ?? []) if (!required.includes(t)) required.push(t);
-  const platforms = entry.platforms ?? defaults.platforms;
   const semver = entry.semver ?? defaults.semver;
   const allowOverwrite = entry.allowOverwrite ?? defaults.allowOverwrite;
-  const referrers = entry.referrers ?? defaults.referrers;
+  const copy: CopyOptions = {
+    ...defaults.copy,
+    ...(entry.referrers !== undefined && { referrers: entry.referrers }),
+    ...(entry.platforms !== undefined && { platforms: entry.platforms }),
+  };
   return {
     source: entry.source,
     target: entry.target,
@@ -198,14 +195,8 @@ export function requestFor(entry: PromotionEntry, defaults: BatchDefaults = {}):
     ...(semver !== undefined && { semver }),
     ...(allowOverwrite !== undefined && { allowOverwrite }),
     ...(required.length > 0 && { requireReferrers: required }),
-    ...(referrers !== undefined && { referrers }),
-    ...(platforms !== undefined && platforms.length > 0 && { platforms }),
-    ...(defaults.dryRun !== undefined && { dryRun: defaults.dryRun }),
-    ...(defaults.jobs !== undefined && { jobs: defaults.jobs }),
+    ...(Object.keys(copy).length > 0 && { copy }),
     ...(defaults.provenance && { provenance: defaults.provenance }),
-    ...(defaults.signal && { signal: defaults.signal }),
-    ...(defaults.onEvent && { onEvent: defaults.onEvent }),
-    ...(defaults.logger && { logger: defaults.logger }),
   };
 }
 

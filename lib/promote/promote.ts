@@ -64,13 +64,15 @@ export async function promote(
     throw new UsageError('the source is given by digest: name the tags to write with --tag');
   }
   const semverFrom = req.semver ? versionTagOf(tags) : undefined;
-  const signal = req.signal;
+  const copyOptions = req.copy ?? {};
+  const { signal } = copyOptions;
+  const dryRun = copyOptions.dryRun === true;
   const src = client.repository(req.source);
   const dst = client.repository(req.target);
 
   // Resolve once: everything after works on this digest, whatever the tag does meanwhile.
   const fetched = await src.manifests.get(reference, signal);
-  const root = req.platforms?.length ? filterRoot(fetched, req.platforms) : fetched;
+  const root = copyOptions.platforms?.length ? filterRoot(fetched, copyOptions.platforms) : fetched;
   const digest = root.descriptor.digest;
 
   await checkGates(src, fetched.descriptor.digest, req.requireReferrers ?? []);
@@ -80,16 +82,9 @@ export async function promote(
     throw new PolicyError(`promotion refused: ${refused.map((d) => d.reason).join('; ')}`);
   }
 
-  const copied = await copyGraph(src, root, dst, {
-    ...(req.jobs !== undefined && { jobs: req.jobs }),
-    ...(req.chunkSize !== undefined && { chunkSize: req.chunkSize }),
-    ...(req.retry && { retry: req.retry }),
-    referrers: req.referrers === true,
-    dryRun: req.dryRun === true,
-    ...(signal && { signal }),
-    ...(req.onEvent && { onEvent: req.onEvent }),
-    ...(req.logger && { logger: req.logger }),
-  });
+  // The engine gets the request's copy options as they are; it filters the same platforms
+  // again (deterministically) and checks the result is the digest just planned.
+  const copied = await copyGraph(src, fetched, dst, copyOptions, digest);
   const { root: _root, digest: _d, mediaType: _m, size: _s, filteredFrom: _f, ...copy } = copied;
   const result: PromotionResult = {
     source: formatReference({ ...req.source, digest: fetched.descriptor.digest }),
@@ -99,9 +94,9 @@ export async function promote(
     copy,
     record: null,
     conflicts: [],
-    dryRun: req.dryRun === true,
+    dryRun,
   };
-  if (req.dryRun) return result;
+  if (dryRun) return result;
 
   // Tags last, and only onto an image the registry confirms it holds whole (a registry
   // accepts a manifest only when everything it references is present).

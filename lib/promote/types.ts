@@ -2,11 +2,10 @@
  * The shapes of promotion: what is asked, what is planned, what happened, and what is
  * written down. Field names of the results follow the CLI's `--json` contract.
  */
-import type { CopyEventListener, CopyOptions, CopyStats } from '../copy/index.js';
+import type { CopyOptions, CopyStats } from '../copy/index.js';
 import type { CopiedReferrer } from '../copy/referrers.js';
 import type { Digest } from '../digest.js';
 import type { Logger } from '../log.js';
-import type { Platform } from '../platform.js';
 import type { Reference } from '../reference.js';
 
 /** TagAction is what a promotion or rollback does to one tag. */
@@ -44,20 +43,14 @@ export interface PromoteRequest {
   allowOverwrite?: boolean;
   /** Refuse unless the source digest has a referrer of each of these artifact types. */
   requireReferrers?: readonly string[];
-  /** Copy referrers (signatures, SBOMs, attestations) too. */
-  referrers?: boolean;
-  platforms?: readonly Platform[];
-  /** Plan only; write nothing. */
-  dryRun?: boolean;
-  jobs?: number;
-  /** Upload blobs larger than this in chunks (see CopyOptions.chunkSize). */
-  chunkSize?: number;
-  /** Retry policy for blob transfers (see CopyOptions.retry). */
-  retry?: CopyOptions['retry'];
+  /**
+   * How the content is copied: the copy engine's own options (jobs, chunk size, retry,
+   * platforms, referrers, dry run, signal, events, logger), passed to it as they are. Its
+   * `dryRun`, `signal` and `platforms` govern the whole promotion: a dry run writes no
+   * tag and no record, an abort stops it, and the filtered index is what gets tagged.
+   */
+  copy?: CopyOptions;
   provenance?: Provenance;
-  signal?: AbortSignal;
-  onEvent?: CopyEventListener;
-  logger?: Logger;
 }
 
 /** PromoteCopy is the copy part of a promotion result (`--json` `copy`). */

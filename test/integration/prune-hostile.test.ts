@@ -193,7 +193,7 @@ t.test('a referrer of a live image stays though its own ledger entry is dropped'
   const seeded = await seedWithReferrers(src, 'p3src', 'prod');
   await promote(
     client,
-    { ...req(`p3src@${seeded.subject}`, 'p3', ['prod']), referrers: true },
+    { ...req(`p3src@${seeded.subject}`, 'p3', ['prod']), copy: { referrers: true } },
     fast,
   );
   await promote(client, req(`p3src@${seeded.sbom}`, 'p3', ['sbom']), fast);
