@@ -114,6 +114,7 @@ export type * from './promote/types.js';
 export {
   formatReference,
   isValidTag,
+  manifestReference,
   parseReference,
   parseRepository,
   type Reference,

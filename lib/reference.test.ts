@@ -1,5 +1,10 @@
 import t from 'tap';
-import { formatReference, parseReference, parseRepository } from './reference.js';
+import {
+  formatReference,
+  manifestReference,
+  parseReference,
+  parseRepository,
+} from './reference.js';
 
 const hex = 'a'.repeat(64);
 
@@ -76,4 +81,21 @@ t.test('parseRepository refuses tags and digests', async (t) => {
   t.same(parseRepository('ghcr.io/o/app'), { registry: 'ghcr.io', repository: 'o/app' });
   t.throws(() => parseRepository('ghcr.io/o/app:v1'), { code: 'ERR_INVALID_REFERENCE' });
   t.throws(() => parseRepository(`ghcr.io/o/app@sha256:${hex}`), { code: 'ERR_INVALID_REFERENCE' });
+});
+
+t.test('manifestReference: the digest, else the tag; a bare name is refused', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['ghcr.io/o/app:v1', 'v1'],
+    [`ghcr.io/o/app@sha256:${hex}`, `sha256:${hex}`],
+    [`ghcr.io/o/app:v1@sha256:${hex}`, `sha256:${hex}`],
+    ['alpine:latest', 'latest'],
+  ];
+  for (const [input, named] of cases) t.equal(manifestReference(parseReference(input)), named);
+  for (const bare of ['ghcr.io/o/app', 'alpine']) {
+    const name = formatReference(parseReference(bare));
+    t.throws(() => manifestReference(parseReference(bare)), {
+      code: 'ERR_USAGE',
+      message: `${name} names no tag or digest: add one, e.g. ${name}:latest or ${name}@sha256:<hex>`,
+    });
+  }
 });

@@ -7,7 +7,7 @@
  * and distribution-spec v1.1.1 "Pulling manifests" (name and tag regular expressions).
  */
 import { type Digest, parseDigest } from './digest.js';
-import { InvalidReferenceError } from './errors.js';
+import { InvalidReferenceError, UsageError } from './errors.js';
 
 /** Reference names a repository and optionally a tag and/or digest in it. */
 export interface Reference {
@@ -86,6 +86,24 @@ export function parseRepository(input: string): Reference {
     );
   }
   return ref;
+}
+
+/**
+ * manifestReference is what a reference names in its repository: its digest, else its
+ * tag. A bare name (neither) names no image and is refused by every command, read or
+ * write — none guesses `latest` (docs/cli.md, on references).
+ */
+export function manifestReference(ref: Reference): string {
+  const named = ref.digest ?? ref.tag;
+  if (named === undefined) throw bareNameError(formatReference(ref));
+  return named;
+}
+
+/** bareNameError is the refusal of a name without tag or digest (exit 2), saying how to fix it. */
+export function bareNameError(name: string): UsageError {
+  return new UsageError(
+    `${name} names no tag or digest: add one, e.g. ${name}:latest or ${name}@sha256:<hex>`,
+  );
 }
 
 /** formatReference renders a reference; `tag@digest` when both are present. */

@@ -2,7 +2,7 @@
  * `digest <ref>`: print the digest a reference resolves to.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { formatReference, parseReference } from '../../lib/index.js';
+import { formatReference, manifestReference, parseReference } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
@@ -26,7 +26,7 @@ export function digestCommand(run: RunCommand): CommandModule<object, Args> {
         const { descriptor: desc } = await rt
           .client()
           .repository(ref)
-          .manifests.get(ref.digest ?? ref.tag ?? 'latest', rt.signal);
+          .manifests.get(manifestReference(ref), rt.signal);
         return {
           json: {
             reference: formatReference(ref),

@@ -7,7 +7,7 @@
  */
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
-import type { Reference } from '../reference.js';
+import { bareNameError, type Reference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Store } from '../registry/store.js';
@@ -136,7 +136,7 @@ async function resolveSource(source: StoreRef, signal?: AbortSignal): Promise<Fe
   const { store } = source;
   let reference: string | undefined = source.digest ?? source.tag;
   if (reference === undefined) {
-    if (!store.soleManifest) throw new UsageError(`source ${store} needs a tag or a digest`);
+    if (!store.soleManifest) throw bareNameError(String(store));
     reference = (await store.soleManifest()).digest;
   }
   return store.manifests.get(reference, signal);

@@ -6,7 +6,7 @@ import type { Digest } from '../digest.js';
 import { isOciPromoteError, NotFoundError } from '../errors.js';
 import { childrenOf, type Descriptor, type Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
-import { formatReference, type Reference } from '../reference.js';
+import { formatReference, manifestReference, type Reference } from '../reference.js';
 import type { FetchedManifest } from '../registry/manifests.js';
 import type { Store } from '../registry/store.js';
 import { limiter } from './limit.js';
@@ -41,7 +41,7 @@ export async function verify(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const reference = formatReference(ref);
-  const target = ref.digest ?? ref.tag ?? 'latest';
+  const target = manifestReference(ref);
   // The digest is the hash of the bytes fetched, never a header's word for it.
   let root: FetchedManifest;
   try {

@@ -9,7 +9,7 @@ import { filterRoot } from '../copy/plan.js';
 import type { Digest } from '../digest.js';
 import { IntegrityError, PolicyError, TagRaceError, UsageError } from '../errors.js';
 import { COSIGN_SIGNATURE } from '../media-types.js';
-import { formatReference } from '../reference.js';
+import { formatReference, manifestReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
@@ -55,10 +55,7 @@ export async function promote(
       `--to takes a repository without tag or digest, got ${formatReference(req.target)}`,
     );
   }
-  const reference = req.source.digest ?? req.source.tag;
-  if (reference === undefined) {
-    throw new UsageError(`source ${formatReference(req.source)} needs a tag or a digest`);
-  }
+  const reference = manifestReference(req.source);
   const tags = req.tags?.length ? [...req.tags] : req.source.tag ? [req.source.tag] : [];
   if (tags.length === 0 && !req.semver) {
     throw new UsageError('the source is given by digest: name the tags to write with --tag');

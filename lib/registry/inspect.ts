@@ -6,7 +6,7 @@ import { ManifestInvalidError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../media-types.js';
 import { formatPlatform } from '../platform.js';
-import { formatReference, type Reference } from '../reference.js';
+import { formatReference, manifestReference, type Reference } from '../reference.js';
 import { cosignTags } from './referrers.js';
 import type { Repository } from './repository.js';
 
@@ -42,10 +42,7 @@ export async function inspect(
   ref: Reference,
   signal?: AbortSignal,
 ): Promise<InspectResult> {
-  const { descriptor, manifest, bytes } = await repo.manifests.get(
-    ref.digest ?? ref.tag ?? 'latest',
-    signal,
-  );
+  const { descriptor, manifest, bytes } = await repo.manifests.get(manifestReference(ref), signal);
   let platforms: string[] = [];
   if (manifest.kind === 'index') {
     platforms = manifest.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
