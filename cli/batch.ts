@@ -14,18 +14,13 @@ import { createReadStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import {
   type AuditEvent,
-  appendAuditLog,
   auditEventFromFailure,
   auditEventFromPromotion,
   type BatchResult,
-  checkAuditLog,
   DEFAULT_PARALLEL,
   formatPromotionEntry,
   formatReference,
-  notify,
-  notifyUrlOrigin,
   PromotionFileError,
-  type PromotionResult,
   type Provenance,
   parsePromotionFile,
   parseShard,
@@ -36,9 +31,16 @@ import {
   selectShard,
   UsageError,
 } from '../lib/index.js';
-import { EXIT, hintFor } from './exit-codes.js';
-import { appendGitHubFile, mdText, workflowCommand } from './github-actions.js';
+import { EXIT } from './exit-codes.js';
+import {
+  failureAnnotation,
+  mdCode,
+  mdText,
+  tagsAtDigest,
+  writeGitHubStep,
+} from './github-actions.js';
 import { type CopyArgs, copyOptions } from './options.js';
+import { checkReportFlags, recordEvent } from './report.js';
 import type { CommandOutput, GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
 
@@ -130,17 +132,14 @@ export async function runBatch(
       `--parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${parallel}`,
     );
   }
-  // Checks the copy flags, the notify URL and the audit log before anything is sent.
+  // Checks the copy flags before anything is sent.
   const copy = copyOptions(args, rt, undefined);
-  if (args.notifyUrl) {
-    notifyUrlOrigin(args.notifyUrl);
-    rt.secrets.addUrl(args.notifyUrl); // a webhook URL is a secret (secrets.ts)
-  }
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
   const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
   const selected = shard ? selectShard(entries, shard.index, shard.count) : entries;
-  if (args.auditLog) await checkAuditLog(args.auditLog);
+  // The notify URL and the audit log, once the file is known good, before anything is sent.
+  await checkReportFlags(rt, args);
 
   const provenance = provenanceFromEnv(rt.io.env);
   const warnings: string[] = [];
@@ -168,7 +167,10 @@ export async function runBatch(
             `[${finished}/${selected.length}] failed ${what}: ${r.error.message}`,
           );
         }
-        await reportEntry(rt, args, r, provenance, warnings);
+        // An audit log that cannot be written fails a promoted entry (the batch records it).
+        const event = auditEventOf(r, provenance, args.dryRun);
+        const warning = await recordEvent(rt, args, event, { line: r.line });
+        if (warning) warnings.push(warning);
         await hooks.onResult?.(r);
       },
     });
@@ -177,40 +179,6 @@ export async function runBatch(
     return batchOutput(outcome.results, info);
   } finally {
     progress.done();
-  }
-}
-
-/**
- * reportEntry writes an entry's audit line and notification. An audit log that cannot
- * be written fails a promoted entry (thrown: the batch records it); after a failed one it
- * is logged, never hiding the failure. An undelivered notification is a warning.
- */
-async function reportEntry(
-  rt: Runtime,
-  args: BatchArgs,
-  r: BatchResult,
-  provenance: Provenance,
-  warnings: string[],
-): Promise<void> {
-  if (!args.auditLog && !args.notifyUrl) return;
-  const event = rt.secrets.redactValue(auditEventOf(r, provenance, args.dryRun));
-  if (args.auditLog) {
-    try {
-      await appendAuditLog(args.auditLog, event);
-    } catch (e) {
-      if (r.ok) throw e;
-      rt.logger.error({ line: r.line }, (e as Error).message);
-    }
-  }
-  if (args.notifyUrl) {
-    const n = await notify(args.notifyUrl, event, {
-      ...(rt.signal && { signal: rt.signal }),
-      userAgent: `oci-promote/${version}`,
-    });
-    if (!n.ok && n.error) {
-      rt.logger.warn({ line: r.line }, n.error);
-      warnings.push(n.error);
-    }
   }
 }
 
@@ -272,7 +240,7 @@ export function batchOutput(
   const text = results.map((r) => {
     const what = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}`;
     return r.ok
-      ? `ok   ${what} ${r.result.digest} ${tagsHere(r.result)}`.trimEnd()
+      ? `ok   ${what} ${r.result.digest} ${tagsAtDigest(r.result).join(' ')}`.trimEnd()
       : `FAIL ${what}: ${r.error.message}`;
   });
   const counts = `${succeeded} ${info.dryRun ? 'would be promoted (dry run)' : 'promoted'}, ${failed.length} failed`;
@@ -304,19 +272,8 @@ export function batchOutput(
   };
 }
 
-/** tagsHere lists the tags that point to the promoted digest (not those left elsewhere). */
-function tagsHere(r: PromotionResult): string {
-  return r.tags
-    .filter((t) => t.action !== 'unchanged' || t.previousDigest === r.digest)
-    .map((t) => t.tag)
-    .join(' ');
-}
-
 // ---------------------------------------------------------------------------------------------
 // GitHub Actions
-
-/** code renders a reference, digest or tag as a code span (they hold no ` or |). */
-const code = (s: string) => `\`${s.replace(/[`|]/g, '')}\``;
 
 /** batchSummaryMarkdown renders the batch as a step summary section: one row per entry. */
 export function batchSummaryMarkdown(
@@ -331,7 +288,7 @@ export function batchSummaryMarkdown(
     ? ` (shard ${info.shard.index}/${info.shard.count}: ${results.length} of ${info.total} entries)`
     : '';
   const lines = [
-    `### ${icon} oci-promote promote --from-file ${code(info.file)}: ${counts}${shard}`,
+    `### ${icon} oci-promote promote --from-file ${mdCode(info.file)}: ${counts}${shard}`,
     '',
     '| | line | source | to | digest | tags or error |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -340,24 +297,16 @@ export function batchSummaryMarkdown(
     const cells = [
       r.ok ? '✅' : '❌',
       String(r.line),
-      code(formatReference(r.entry.source)),
-      code(formatReference(r.entry.target)),
-      r.result ? code(r.result.digest) : '—',
+      mdCode(formatReference(r.entry.source)),
+      mdCode(formatReference(r.entry.target)),
+      r.result ? mdCode(r.result.digest) : '—',
       r.ok
-        ? tagsHere(r.result).split(' ').filter(Boolean).map(code).join(' ') || '—'
-        : `${mdText(r.error.message)} ${code(r.error.code)}`,
+        ? tagsAtDigest(r.result).map(mdCode).join(' ') || '—'
+        : `${mdText(r.error.message)} ${mdCode(r.error.code)}`,
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** failureAnnotation is the `::error::` of a failed entry, pointing at its line of the file. */
-export function failureAnnotation(r: BatchResult & { ok: false }, file: string | null): string {
-  const hint = hintFor(r.error.code);
-  const text = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}: ${r.error.message}${hint ? ` — ${hint}` : ''} [${r.error.code}]`;
-  const where = file ? { file, line: r.line } : {};
-  return workflowCommand('error', { ...where, title: 'oci-promote promote' }, text);
 }
 
 /** reportBatchToGitHub reports the batch through what the environment provides, if anything. */
@@ -367,27 +316,23 @@ async function reportBatchToGitHub(
   results: readonly BatchResult[],
   warnings: readonly string[],
 ): Promise<void> {
-  const env = rt.io.env;
-  const redact = (text: string) => rt.secrets.redact(text);
-  if (env.GITHUB_ACTIONS === 'true') {
-    const file = info.file === '<stdin>' ? null : info.file;
-    for (const r of results) if (!r.ok) rt.io.stderr.write(`${failureAnnotation(r, file)}\n`);
-    for (const w of warnings) {
-      rt.io.stderr.write(`${workflowCommand('warning', { title: 'oci-promote promote' }, w)}\n`);
-    }
-  }
-  if (env.GITHUB_OUTPUT) {
-    const failed = results.filter((r) => !r.ok).length;
-    await appendGitHubFile(
-      'GITHUB_OUTPUT',
-      env.GITHUB_OUTPUT,
-      `succeeded=${results.length - failed}\nfailed=${failed}\n`,
-      redact,
-    );
-  }
-  if (env.GITHUB_STEP_SUMMARY) {
-    let md = batchSummaryMarkdown(results, info);
-    if (warnings.length > 0) md += `\n${warnings.map((w) => `> ⚠️ ${mdText(w)}`).join('\n')}\n`;
-    await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`, redact);
-  }
+  const failed = results.filter((r) => !r.ok);
+  const file = info.file === '<stdin>' ? null : info.file;
+  await writeGitHubStep(
+    { env: rt.io.env, stderr: rt.io.stderr, redact: (text) => rt.secrets.redact(text) },
+    {
+      command: 'promote',
+      // Each failed entry points at its line of the file.
+      errors: () =>
+        failed.map((r) =>
+          failureAnnotation('promote', r.error, {
+            ...(file && { place: { file, line: r.line } }),
+            prefix: `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}: `,
+          }),
+        ),
+      warnings,
+      outputs: { succeeded: String(results.length - failed.length), failed: String(failed.length) },
+      summary: batchSummaryMarkdown(results, info),
+    },
+  );
 }

@@ -3,7 +3,7 @@
  * each kind of failure, saying what to do about it.
  */
 import { constants } from 'node:os';
-import { type InterruptedError, isOciPromoteError } from '../lib/index.js';
+import { type ErrorSummary, type InterruptedError, isOciPromoteError } from '../lib/index.js';
 
 /** EXIT names the exit codes (an interrupted command exits 128 + the signal's number). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, integrity: 4 } as const;
@@ -57,4 +57,14 @@ const hints: Record<string, string> = {
 /** hintFor returns advice for an error code, if there is any. */
 export function hintFor(code: string): string | undefined {
   return hints[code];
+}
+
+/**
+ * failureText is the one line a failure is reported with, on stderr and in annotations:
+ * `<message> — <hint> [<code>]`. A message that already says what to do (" — ") gets no
+ * generic hint after it.
+ */
+export function failureText({ code, message }: ErrorSummary): string {
+  const hint = message.includes(' — ') ? undefined : hintFor(code);
+  return `${message}${hint ? ` — ${hint}` : ''} [${code}]`;
 }

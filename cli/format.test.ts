@@ -15,6 +15,7 @@ t.test('formatBytes', async (t) => {
 
 t.test('shortDigest', async (t) => {
   t.equal(shortDigest(`sha256:${'ab'.repeat(32)}`), 'sha256:abababababab');
+  t.equal(shortDigest('not-a-digest'), 'not-a-digest', 'text that is not a digest is kept whole');
 });
 
 t.test('textLine', async (t) => {

@@ -14,11 +14,8 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** shortDigest shortens a digest for progress lines: `sha256:0123456789ab`. */
-export function shortDigest(d: string): string {
-  const colon = d.indexOf(':');
-  return d.slice(0, colon + 13);
-}
+// One short form of a digest for everything printed (lib/digest.ts): `sha256:0123456789ab`.
+export { shortDigest } from '../lib/index.js';
 
 /**
  * Characters that must never reach a terminal or a CI log raw from a registry: C0 controls

@@ -119,7 +119,7 @@ t.test('outputValues', async (t) => {
 t.test(
   'outputLines: name=value, or the delimiter form for a value with a line break',
   async (t) => {
-    t.strictSame(outputLines(promotion), [
+    t.strictSame(outputLines(outputValues(promotion)), [
       `digest=${d('a')}`,
       'tags=1.2.3,1.2,1,latest',
       `previous-digest=${d('b')}`,
@@ -128,7 +128,7 @@ t.test(
     let n = 0;
     const delims = ['a', 'ghadelimiter_2'];
     t.strictSame(
-      outputLines(odd, () => delims[n++]!),
+      outputLines(outputValues(odd), () => delims[n++]!),
       [
         `digest=${d('b')}`,
         'tags<<ghadelimiter_2',
@@ -138,7 +138,9 @@ t.test(
       ],
       'a delimiter found in the value is not used',
     );
-    const [line] = outputLines({ ...rollback, tag: 'x\r\ny' }).filter((l) => l.startsWith('tags'));
+    const [line] = outputLines(outputValues({ ...rollback, tag: 'x\r\ny' })).filter((l) =>
+      l.startsWith('tags'),
+    );
     t.match(line, /^tags<<ghadelimiter_[0-9a-f-]{36}$/, 'random delimiter by default');
   },
 );

@@ -11,13 +11,13 @@
  * feeding the same `ActionCommandManager`), and stdout must carry nothing but the JSON
  * document under `--json`.
  *
- * The small functions are pure (and unit-tested); `reportToGitHub` does the writing, through
- * `appendGitHubFile` (which cli/batch.ts uses too).
+ * The small functions are pure (and unit-tested); `writeGitHubStep` does the writing, for a
+ * single action (`reportToGitHub`) and for a batch (cli/batch.ts) alike.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import { isOciPromoteError, OciPromoteError } from '../lib/index.js';
-import { hintFor } from './exit-codes.js';
+import { type ErrorSummary, errorSummary, OciPromoteError } from '../lib/index.js';
+import { failureText, hintFor } from './exit-codes.js';
 import { escapeText, formatBytes } from './format.js';
 
 // The shapes read here are those of the library's PromotionResult and RollbackResult
@@ -73,13 +73,13 @@ export type ActionResult = PromotionReport | RollbackReport;
 const isPromotion = (r: ActionResult): r is PromotionReport => 'tags' in r;
 
 /** The step outputs, by name. */
-export interface StepOutputs {
+export type StepOutputs = {
   digest: string;
   /** Comma-separated tags that point to the digest now: written, or already there (rollback: the tag). */
   tags: string;
   /** Promote: what the first tag that moved pointed to, else empty. Rollback: the digest before. */
   'previous-digest': string;
-}
+};
 
 /**
  * tagsAtDigest lists the tags a promotion leaves on its digest: those it created or moved
@@ -105,16 +105,16 @@ export function outputValues(result: ActionResult): StepOutputs {
 }
 
 /**
- * outputLines renders the outputs in the `$GITHUB_OUTPUT` file format: `name=value`, or
+ * outputLines renders step outputs in the `$GITHUB_OUTPUT` file format: `name=value`, or
  * `name<<DELIMITER` / value / `DELIMITER` for a value with a line break (the delimiter is
  * random and checked not to occur in the value).
  */
 export function outputLines(
-  result: ActionResult,
+  outputs: Readonly<Record<string, string>>,
   delimiter: () => string = () => `ghadelimiter_${randomUUID()}`,
 ): string[] {
   const lines: string[] = [];
-  for (const [name, value] of Object.entries(outputValues(result))) {
+  for (const [name, value] of Object.entries(outputs)) {
     if (!/[\r\n]/.test(value)) {
       lines.push(`${name}=${value}`);
       continue;
@@ -145,7 +145,7 @@ export function mdText(s: string): string {
 }
 
 /** mdCode renders a code span safe inside a table cell. */
-function mdCode(s: string): string {
+export function mdCode(s: string): string {
   const text = escapeText(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
   const fence = text.includes('`') ? '``' : '`';
   return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
@@ -225,7 +225,8 @@ export function summaryMarkdown(result: ActionResult): string {
 
 /** failureMarkdown renders a failure as a step summary section. */
 export function failureMarkdown(command: string, err: unknown): string {
-  const { code, message, hint } = describeError(err);
+  const { code, message } = errorSummary(err);
+  const hint = hintFor(code);
   return [
     `### ❌ oci-promote ${mdText(command)} failed`,
     '',
@@ -279,24 +280,32 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-function describeError(err: unknown): { code: string; message: string; hint?: string } {
-  const code = isOciPromoteError(err) ? err.code : 'ERR_UNEXPECTED';
-  const message = (err instanceof Error ? err.message : String(err))
-    .trim()
-    .replace(/\s*\n\s*/g, ' ');
-  const hint = hintFor(code);
-  return { code, message, ...(hint && { hint }) };
+/** Where an annotation points: a file and line (a promotions file entry). */
+export interface AnnotationPlace {
+  file: string;
+  line: number;
 }
 
 /**
- * errorAnnotation is the `::error::` workflow command for a failure, titled
- * `oci-promote <command>`, carrying the same text as the CLI's stderr line:
- * `<message> — <hint> [<code>]`.
+ * failureAnnotation is the `::error::` workflow command for a failure, titled
+ * `oci-promote <command>`, carrying the same text as the CLI's stderr line,
+ * `<message> — <hint> [<code>]`, after `prefix` (e.g. which entry of a batch failed).
  */
+export function failureAnnotation(
+  command: string,
+  failure: ErrorSummary,
+  where: { place?: AnnotationPlace; prefix?: string } = {},
+): string {
+  return workflowCommand(
+    'error',
+    { ...where.place, title: `oci-promote ${command}` },
+    `${where.prefix ?? ''}${failureText(failure)}`,
+  );
+}
+
+/** errorAnnotation is the failureAnnotation of what was thrown. */
 export function errorAnnotation(command: string, err: unknown): string {
-  const { code, message, hint } = describeError(err);
-  const text = `${message}${hint ? ` — ${hint}` : ''} [${code}]`;
-  return workflowCommand('error', { title: `oci-promote ${command}` }, text);
+  return failureAnnotation(command, errorSummary(err));
 }
 
 /** messageAnnotation is an `::error::`, `::warning::` or `::notice::` titled `oci-promote <command>`. */
@@ -351,9 +360,27 @@ export interface GitHubReport {
   redact?: (text: string) => string;
 }
 
+/** GitHubStep is what one run reports to GitHub Actions, built; writeGitHubStep writes it. */
+export interface GitHubStep {
+  /** Names the warning annotations: `oci-promote <command>`. */
+  command: string;
+  /**
+   * Builds the `::error::` annotations (failureAnnotation, messageAnnotation); called only
+   * when they are printed, as the output guard lets through every command built.
+   */
+  errors: () => readonly string[];
+  /** Warnings (e.g. a notification that was not delivered): annotations and summary lines. */
+  warnings: readonly string[];
+  /** Step outputs, by name (none on failure). */
+  outputs?: Readonly<Record<string, string>>;
+  /** The step summary section (Markdown), before the warnings. */
+  summary?: string;
+}
+
 /**
  * appendGitHubFile appends `text`, with secrets masked by `redact`, to the file a GitHub
- * Actions variable names (`path` is its value); throws GitHubOutputError naming `variable` when the file cannot be written.
+ * Actions variable names (`path` is its value); throws GitHubOutputError naming
+ * `variable` when the file cannot be written.
  */
 export async function appendGitHubFile(
   variable: string,
@@ -370,38 +397,54 @@ export async function appendGitHubFile(
 }
 
 /**
- * reportToGitHub reports a result or a failure to GitHub Actions through whatever the
- * environment provides; outside GitHub Actions (none of the variables set) it does
- * nothing. Outputs are written only on success. Throws GitHubOutputError when a file
- * cannot be written: a step whose outputs are missing would mislead the jobs after it.
+ * writeGitHubStep writes a step's report through whatever the environment provides:
+ * annotations on stderr with `GITHUB_ACTIONS=true`, outputs to `$GITHUB_OUTPUT`, the
+ * summary and warnings to `$GITHUB_STEP_SUMMARY`; outside GitHub Actions (none of the
+ * variables set) it does nothing. Secrets are masked by `redact` in the files (stderr
+ * is guarded by output-guard.ts). Throws GitHubOutputError when a file cannot be written:
+ * a step whose outputs are missing would mislead the jobs after it.
  */
-export async function reportToGitHub(report: GitHubReport): Promise<void> {
-  const { env, command, result, error, stderr, redact } = report;
+export async function writeGitHubStep(
+  io: Pick<GitHubReport, 'env' | 'stderr' | 'redact'>,
+  step: GitHubStep,
+): Promise<void> {
+  const { env, stderr, redact } = io;
   if (env.GITHUB_ACTIONS === 'true') {
-    if (error !== undefined) stderr.write(`${errorAnnotation(command, error)}\n`);
-    for (const c of result ? conflictMessages(result) : []) {
-      stderr.write(`${messageAnnotation('error', command, c)}\n`);
-    }
-    for (const w of report.warnings ?? []) {
-      stderr.write(`${messageAnnotation('warning', command, w)}\n`);
+    for (const line of step.errors()) stderr.write(`${line}\n`);
+    for (const w of step.warnings) {
+      stderr.write(`${messageAnnotation('warning', step.command, w)}\n`);
     }
   }
-  if (env.GITHUB_OUTPUT && result) {
-    await appendGitHubFile(
-      'GITHUB_OUTPUT',
-      env.GITHUB_OUTPUT,
-      `${outputLines(result).join('\n')}\n`,
-      redact,
-    );
+  if (env.GITHUB_OUTPUT && step.outputs) {
+    const lines = outputLines(step.outputs);
+    await appendGitHubFile('GITHUB_OUTPUT', env.GITHUB_OUTPUT, `${lines.join('\n')}\n`, redact);
   }
   if (env.GITHUB_STEP_SUMMARY) {
-    let md = '';
-    if (result) md = summaryMarkdown(result);
-    else if (error !== undefined) md = failureMarkdown(command, error);
-    const extra = (report.warnings ?? []).map((w) => `> ⚠️ ${mdText(w)}`);
+    let md = step.summary ?? '';
+    const extra = step.warnings.map((w) => `> ⚠️ ${mdText(w)}`);
     if (extra.length > 0) md += `\n${extra.join('\n')}\n`;
     if (md) {
       await appendGitHubFile('GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY, `${md}\n`, redact);
     }
   }
+}
+
+/**
+ * reportToGitHub reports a promote or rollback result, or its failure, to GitHub Actions
+ * (writeGitHubStep). Outputs are written only on success.
+ */
+export async function reportToGitHub(report: GitHubReport): Promise<void> {
+  const { command, result, error } = report;
+  await writeGitHubStep(report, {
+    command,
+    errors: () =>
+      result
+        ? conflictMessages(result).map((c) => messageAnnotation('error', command, c))
+        : error !== undefined
+          ? [errorAnnotation(command, error)]
+          : [],
+    warnings: report.warnings ?? [],
+    ...(result && { outputs: outputValues(result), summary: summaryMarkdown(result) }),
+    ...(!result && error !== undefined && { summary: failureMarkdown(command, error) }),
+  });
 }

@@ -3,7 +3,12 @@
  * and map failures to the exit codes of the CLI contract. No registry logic lives here.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { type InterruptedError, isOciPromoteError, UsageError } from '../lib/index.js';
+import {
+  errorSummary,
+  type InterruptedError,
+  isOciPromoteError,
+  UsageError,
+} from '../lib/index.js';
 import type { RunCommand } from './command.js';
 import { copyCommand } from './commands/copy.js';
 import { digestCommand } from './commands/digest.js';
@@ -15,7 +20,7 @@ import { pruneCommand } from './commands/prune.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { tagsCommand } from './commands/tags.js';
 import { verifyCommand } from './commands/verify.js';
-import { EXIT, exitCodeOf, hintFor } from './exit-codes.js';
+import { EXIT, exitCodeOf, failureText } from './exit-codes.js';
 import { LOG_LEVELS } from './logger.js';
 import { guardIo } from './output-guard.js';
 import { type CliIo, type CommandOutput, type GlobalArgs, Runtime } from './runtime.js';
@@ -149,13 +154,10 @@ export function errorDocument(code: string, message: string): string {
 }
 
 function fail(e: unknown, json: boolean, io: CliIo): number {
-  const code = isOciPromoteError(e) ? e.code : 'ERR_UNEXPECTED';
   // One line, always: some messages (yargs' "Invalid values:\n  Argument: …") span several.
-  const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
-  // A message that already says what to do (" — …") needs no generic hint after it.
-  const hint = message.includes(' — ') ? undefined : hintFor(code);
-  io.stderr.write(`oci-promote: error: ${message}${hint ? ` — ${hint}` : ''} [${code}]\n`);
-  if (json) io.stdout.write(errorDocument(code, message));
+  const failure = errorSummary(e);
+  io.stderr.write(`oci-promote: error: ${failureText(failure)}\n`);
+  if (json) io.stdout.write(errorDocument(failure.code, failure.message));
   if (!isOciPromoteError(e) && e instanceof Error && e.stack) {
     io.stderr.write(`${e.stack}\n`);
   }

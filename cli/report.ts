@@ -1,9 +1,10 @@
 /**
- * What happens around a promote or rollback: the audit log line, the notification and
- * the GitHub Actions report, on success and on failure. A notification that cannot be
- * delivered is a warning; an audit log that cannot be written after a failure is logged
- * and never hides the failure itself. Every secret the process holds is masked in all of
- * them (secrets.ts).
+ * What happens around a promote or rollback, and around each entry of a batch: the audit
+ * log line, the notification and the GitHub Actions report, on success and on failure.
+ * A notification that cannot be delivered is a warning; an audit log that cannot be
+ * written after a failure is logged and never hides the failure itself. Every secret the
+ * process holds is masked in all of them (secrets.ts). cli/batch.ts reports each entry
+ * through recordEvent and the batch through writeGitHubStep, as `reported` does here.
  */
 import {
   type AuditEvent,
@@ -11,13 +12,13 @@ import {
   auditEventFromFailure,
   checkAuditLog,
   type FailureContext,
+  type NotifyOptions,
   notify,
   notifyUrlOrigin,
   type Provenance,
 } from '../lib/index.js';
 import { type ActionResult, reportToGitHub } from './github-actions.js';
 import type { Runtime } from './runtime.js';
-import { version } from './version.js';
 
 /** ReportFlags are the flags that ask for reports. */
 export interface ReportFlags {
@@ -26,9 +27,65 @@ export interface ReportFlags {
 }
 
 /**
- * reported runs an action and reports its outcome. The audit log and notify URL are
- * checked first, so a typo fails (exit 2) before anything is written.
+ * checkReportFlags checks the notify URL and the audit log before anything is written,
+ * so a typo fails (exit 2) first; the URL is a secret from then on (masked wherever
+ * something echoes it).
  */
+export async function checkReportFlags(rt: Runtime, flags: ReportFlags): Promise<void> {
+  if (flags.notifyUrl) {
+    notifyUrlOrigin(flags.notifyUrl);
+    rt.secrets.addUrl(flags.notifyUrl);
+    notifyOptions(rt); // reads --ca-file now: unreadable, it must not fail a report later
+  }
+  if (flags.auditLog) await checkAuditLog(flags.auditLog);
+}
+
+/**
+ * notifyOptions: a notification goes through the same TLS settings (`--ca-file`,
+ * `--insecure`) and timeouts as the registries.
+ */
+function notifyOptions(rt: Runtime): NotifyOptions {
+  const { ca, insecure, timeouts, userAgent } = rt.transportOptions();
+  return {
+    ...(ca !== undefined && { ca }),
+    ...(insecure !== undefined && { insecure }),
+    ...(timeouts && { timeouts }),
+    ...(userAgent && { userAgent }),
+    ...(rt.signal && { signal: rt.signal }),
+  };
+}
+
+/**
+ * recordEvent masks the event, appends it to the audit log and sends the notification.
+ * An audit log that cannot be written throws for an event that succeeded (the action
+ * must not look recorded) and is logged for a failed one. Returns the warning of an
+ * undelivered notification, already logged with `fields`.
+ */
+export async function recordEvent(
+  rt: Runtime,
+  flags: ReportFlags,
+  unmasked: AuditEvent,
+  fields: Record<string, unknown> = {},
+): Promise<string | undefined> {
+  if (!flags.auditLog && !flags.notifyUrl) return undefined;
+  // The event quotes error messages, which may quote a registry that echoed a secret.
+  const event = rt.secrets.redactValue(unmasked);
+  if (flags.auditLog) {
+    try {
+      await appendAuditLog(flags.auditLog, event);
+    } catch (e) {
+      if (event.ok) throw e;
+      rt.logger.error(fields, (e as Error).message);
+    }
+  }
+  if (!flags.notifyUrl) return undefined;
+  const n = await notify(flags.notifyUrl, event, notifyOptions(rt));
+  if (n.ok || !n.error) return undefined;
+  rt.logger.warn(fields, n.error);
+  return n.error;
+}
+
+/** reported runs an action and reports its outcome (checkReportFlags first). */
 export async function reported<R extends ActionResult>(
   rt: Runtime,
   flags: ReportFlags,
@@ -37,59 +94,31 @@ export async function reported<R extends ActionResult>(
   action: () => Promise<R>,
   eventOf: (result: R) => AuditEvent,
 ): Promise<R> {
-  if (flags.notifyUrl) {
-    notifyUrlOrigin(flags.notifyUrl);
-    // A webhook URL is a secret: masked wherever something echoes it.
-    rt.secrets.addUrl(flags.notifyUrl);
-  }
-  if (flags.auditLog) await checkAuditLog(flags.auditLog);
+  await checkReportFlags(rt, flags);
   let result: R;
   try {
     result = await action();
   } catch (error) {
-    await report(rt, failure.action, flags, auditEventFromFailure(failure, error, provenance), {
-      error,
-    });
+    const event = auditEventFromFailure(failure, error, provenance);
+    await reportToGitHubAfter(rt, failure.action, await recordEvent(rt, flags, event), { error });
     throw error;
   }
-  await report(rt, failure.action, flags, eventOf(result), { result });
+  const warning = await recordEvent(rt, flags, eventOf(result));
+  await reportToGitHubAfter(rt, failure.action, warning, { result });
   return result;
 }
 
-async function report(
+function reportToGitHubAfter(
   rt: Runtime,
   command: 'promote' | 'rollback',
-  flags: ReportFlags,
-  unmasked: AuditEvent,
+  warning: string | undefined,
   outcome: { result: ActionResult } | { error: unknown },
 ): Promise<void> {
-  const failed = 'error' in outcome;
-  // The event quotes error messages, which may quote a registry that echoed a secret.
-  const event = rt.secrets.redactValue(unmasked);
-  if (flags.auditLog) {
-    try {
-      await appendAuditLog(flags.auditLog, event);
-    } catch (e) {
-      if (!failed) throw e;
-      rt.logger.error({}, (e as Error).message);
-    }
-  }
-  const warnings: string[] = [];
-  if (flags.notifyUrl) {
-    const n = await notify(flags.notifyUrl, event, {
-      ...(rt.signal && { signal: rt.signal }),
-      userAgent: `oci-promote/${version}`,
-    });
-    if (!n.ok && n.error) {
-      rt.logger.warn({}, n.error);
-      warnings.push(n.error);
-    }
-  }
-  await reportToGitHub({
+  return reportToGitHub({
     env: rt.io.env,
     command,
     ...outcome,
-    warnings,
+    warnings: warning ? [warning] : [],
     stderr: rt.io.stderr,
     redact: (text) => rt.secrets.redact(text),
   });

@@ -49,6 +49,15 @@ export function hexOf(digest: Digest): string {
   return digest.slice(digest.indexOf(':') + 1);
 }
 
+/**
+ * shortDigest shortens a digest for people to read: the algorithm and 12 hex characters,
+ * `sha256:0123456789ab` (what `docker images` shows). Text that is not a digest is kept whole.
+ */
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon > 0 ? digest.slice(0, colon + 13) : digest;
+}
+
 /** digestOf hashes bytes held in memory. */
 export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): Digest {
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}` as Digest;

@@ -29,6 +29,27 @@ export function isOciPromoteError(e: unknown): e is OciPromoteError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[brand] === true;
 }
 
+/** ErrorSummary is what is reported of a failure: its stable code and a one-line message. */
+export interface ErrorSummary {
+  code: string;
+  message: string;
+}
+
+/**
+ * errorSummary reduces anything thrown to its code (ERR_ABORTED for an undici or DOM
+ * AbortError, ERR_UNEXPECTED for the rest) and its message on one line, cut to `max` characters.
+ */
+export function errorSummary(e: unknown, max = Number.POSITIVE_INFINITY): ErrorSummary {
+  const code = isOciPromoteError(e)
+    ? e.code
+    : e instanceof Error && e.name === 'AbortError'
+      ? 'ERR_ABORTED'
+      : 'ERR_UNEXPECTED';
+  let message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
+  if (message.length > max) message = `${message.slice(0, max - 1)}…`;
+  return { code, message };
+}
+
 /** UsageError reports bad input: flags, options or arguments that cannot work together. */
 export class UsageError extends OciPromoteError {
   override readonly code: string = 'ERR_USAGE';

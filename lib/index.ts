@@ -29,6 +29,7 @@ export {
   digestOf,
   isDigest,
   parseDigest,
+  shortDigest,
   VerifyingStream,
 } from './digest.js';
 export * from './errors.js';

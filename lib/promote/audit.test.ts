@@ -178,12 +178,12 @@ t.test('notificationText', async (t) => {
     [
       'promotion',
       auditEventFromPromotion(promotion, prov, now),
-      `✅ promoted ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) to ghcr.io/o/app → 1.2.3, 1.2, 1 by alice — <${prov.runUrl}>`,
+      `✅ promoted ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa) to ghcr.io/o/app → 1.2.3, 1.2, 1 by alice — <${prov.runUrl}>`,
     ],
     [
       'dry-run promotion, no provenance',
       auditEventFromPromotion({ ...promotion, dryRun: true }, undefined, now),
-      '✅ dry run: would promote ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) to ghcr.io/o/app → 1.2.3, 1.2, 1',
+      '✅ dry run: would promote ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa) to ghcr.io/o/app → 1.2.3, 1.2, 1',
     ],
     [
       're-promotion changing nothing',
@@ -196,7 +196,7 @@ t.test('notificationText', async (t) => {
         { actor: 'alice' },
         now,
       ),
-      '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) already promoted to ghcr.io/o/app → 1.2.3 (no tag changed) by alice',
+      '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa) already promoted to ghcr.io/o/app → 1.2.3 (no tag changed) by alice',
     ],
     [
       'a hotfix: only the tags already on the digest count as promoted',
@@ -212,7 +212,7 @@ t.test('notificationText', async (t) => {
         undefined,
         now,
       ),
-      '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) already promoted to ghcr.io/o/app → 1.4.9 (no tag changed)',
+      '✅ ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa) already promoted to ghcr.io/o/app → 1.4.9 (no tag changed)',
     ],
     [
       'promotion with a conflict',
@@ -225,12 +225,12 @@ t.test('notificationText', async (t) => {
         undefined,
         now,
       ),
-      '✅ promoted ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa…) to ghcr.io/o/app → latest ⚠️ moved by another writer since: latest',
+      '✅ promoted ghcr.io/o/staging:1.2.3 (sha256:aaaaaaaaaaaa) to ghcr.io/o/app → latest ⚠️ moved by another writer since: latest',
     ],
     [
       'rollback',
       auditEventFromRollback(rollback, prov, now),
-      `↩️ rolled back ghcr.io/o/app:prod to sha256:bbbbbbbbbbbb… (was sha256:aaaaaaaaaaaa…) by alice — <${prov.runUrl}>`,
+      `↩️ rolled back ghcr.io/o/app:prod to sha256:bbbbbbbbbbbb (was sha256:aaaaaaaaaaaa) by alice — <${prov.runUrl}>`,
     ],
     [
       'prune (dry run)',

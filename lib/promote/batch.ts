@@ -8,7 +8,7 @@
  * the repository's ledger are then decided in a known order instead of by a race.
  */
 import type { CopyOptions } from '../copy/index.js';
-import { isOciPromoteError, UsageError } from '../errors.js';
+import { type ErrorSummary, errorSummary, UsageError } from '../errors.js';
 import { formatReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type PromoteOptions, promote } from './promote.js';
@@ -41,10 +41,7 @@ export interface BatchDefaults {
 }
 
 /** BatchError is why an entry failed: the error's stable code and a one-line message. */
-export interface BatchError {
-  code: string;
-  message: string;
-}
+export type BatchError = ErrorSummary;
 
 /** BatchSuccess: the entry was promoted (or, dry, planned). */
 export interface BatchSuccess {
@@ -236,13 +233,7 @@ export function parseShard(text: string): Shard {
 
 /** batchError turns what an entry threw into its code and one-line message. */
 export function batchError(e: unknown): BatchError {
-  const code = isOciPromoteError(e)
-    ? e.code
-    : e instanceof Error && e.name === 'AbortError'
-      ? 'ERR_ABORTED'
-      : 'ERR_UNEXPECTED';
-  const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
-  return { code, message };
+  return errorSummary(e);
 }
 
 function failure(entry: PromotionEntry, error: BatchError): BatchFailure {

@@ -5,10 +5,10 @@
  * operation so tokens and connections are shared.
  */
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { DeadlineError, isOciPromoteError, RedirectError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { createAgent } from './agent.js';
 import {
   Authenticator,
   type AuthState,
@@ -65,18 +65,11 @@ export function createTransport(opts: TransportOptions = {}): Transport {
   const log: Logger = opts.logger ?? silentLogger;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const userAgent = opts.userAgent ?? 'oci-promote';
-  const agent = new Agent({
+  const agent = createAgent({
+    ca: opts.ca,
+    insecure: opts.insecure,
     connections: opts.connections ?? 8,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    headersTimeout: timeouts.headers,
-    bodyTimeout: timeouts.idle,
-    connect: {
-      timeout: timeouts.connect,
-      // A CA file is trusted in addition to the bundled roots, not instead of them.
-      ...(opts.ca !== undefined && { ca: [...rootCertificates, opts.ca.toString()] }),
-      ...(opts.insecure && { rejectUnauthorized: false }),
-    },
+    timeouts,
   });
 
   /**
