@@ -1,6 +1,6 @@
 /**
  * `promote --from-file FILE [--shard I/N] [--parallel N]`: promote every entry of a
- * promotions file (JSON or the YAML subset of docs/cli.md), or one shard of it. The file
+ * promotions file (YAML or JSON, docs/cli.md "Batch promotion"), or one shard of it. The file
  * is read and validated as a whole first — any problem exits 2 and promotes nothing.
  * Then every entry runs, a failure never stopping the others, and the summary lists
  * each one; exit 1 if any failed.
@@ -136,7 +136,7 @@ export async function runBatch(
   const copy = copyOptions(args, rt, undefined);
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
-  const entries = parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
+  const entries = await parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
   const selected = shard ? selectShard(entries, shard.index, shard.count) : entries;
   // The notify URL and the audit log, once the file is known good, before anything is sent.
   await checkReportFlags(rt, args);

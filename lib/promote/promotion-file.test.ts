@@ -13,9 +13,12 @@ import {
 const D = `sha256:${'a'.repeat(64)}`;
 
 /** parse returns the entries in their file form (plus line), or the problems as strings. */
-function parse(text: string, name = 'promotions.yaml'): Array<Record<string, unknown>> | string[] {
+async function parse(
+  text: string,
+  name = 'promotions.yaml',
+): Promise<Array<Record<string, unknown>> | string[]> {
   try {
-    return parsePromotionFile(text, name).map((e) => ({
+    return (await parsePromotionFile(text, name)).map((e) => ({
       line: e.line,
       ...formatPromotionEntry(e),
     }));
@@ -27,7 +30,7 @@ function parse(text: string, name = 'promotions.yaml'): Array<Record<string, unk
 
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
 
-t.test('accepted: YAML subset and JSON, to the same entries', async (t) => {
+t.test('accepted: YAML and JSON, to the same entries', async (t) => {
   const cases: Array<[string, string, string, Array<Record<string, unknown>>]> = [
     [
       'top-level promotions mapping, every key',
@@ -170,6 +173,24 @@ t.test('accepted: YAML subset and JSON, to the same entries', async (t) => {
       [{ line: 2, source: 'reg.io/a:1', to: 'reg.io/b', 'require-referrer': ['ab/c', 'x/y'] }],
     ],
     [
+      'YAML beyond block style: a directive, flow mapping, flow list and quoted value over lines',
+      'p.yaml',
+      yaml(
+        '%YAML 1.2',
+        '---',
+        'promotions:',
+        '  - {source: reg.io/a:1, to: reg.io/b}',
+        '  - source: reg.io/c:2',
+        '    to: reg.io/d',
+        '    tags: [a,',
+        '      b]',
+      ),
+      [
+        { line: 4, source: 'reg.io/a:1', to: 'reg.io/b' },
+        { line: 5, source: 'reg.io/c:2', to: 'reg.io/d', tags: ['a', 'b'] },
+      ],
+    ],
+    [
       'CRLF line ends and a byte order mark',
       'p.yaml',
       '\uFEFFpromotions:\r\n  - source: reg.io/a:1\r\n    to: reg.io/b\r\n',
@@ -177,7 +198,7 @@ t.test('accepted: YAML subset and JSON, to the same entries', async (t) => {
     ],
   ];
   for (const [name, file, text, want] of cases) {
-    t.same(parse(text, file), want, name);
+    t.same(await parse(text, file), want, name);
   }
 });
 
@@ -316,7 +337,7 @@ t.test('refused, each problem with its line', async (t) => {
       ],
     ],
     ['empty promotions list', yaml('promotions: []'), ['1: the list of promotions is empty']],
-    // Outside the YAML subset.
+    // YAML: anchors, aliases and tags are refused; syntax errors are the yaml package's.
     [
       'anchors and aliases',
       yaml('promotions:', '  - &first', '    source: reg.io/a:1', '  - *first'),
@@ -328,36 +349,38 @@ t.test('refused, each problem with its line', async (t) => {
       ['2: anchors (&name) are not supported'],
     ],
     [
-      'block scalar',
+      'tags (!type), on a value and on a mapping',
+      yaml(
+        'promotions:',
+        '  - source: !!str reg.io/a:1',
+        '    to: reg.io/b',
+        '  - !entry',
+        '    source: reg.io/c:1',
+        '    to: reg.io/d',
+      ),
+      ['2: tags (!type) are not supported', '4: tags (!type) are not supported'],
+    ],
+    [
+      'an anchor on a key',
+      yaml('promotions:', '  - &k source: reg.io/a:1', '    to: reg.io/b'),
+      ['2: anchors (&name) are not supported'],
+    ],
+    [
+      'block scalars are YAML: their final line break makes an invalid tag',
       yaml('promotions:', ...ok, '    tags: |', '      a'),
-      ['4: block scalars (|) are not supported: write the value on one line'],
+      ['4: invalid tag "a\\n": 1-128 characters of [A-Za-z0-9_.-], not starting with "." or "-"'],
     ],
     [
-      'folded block scalar',
-      yaml('promotions:', '  - source: >', '      reg.io/a:1', '    to: reg.io/b'),
-      ['2: block scalars (>) are not supported: write the value on one line'],
-    ],
-    [
-      'plain value continued on the next line',
+      'a plain value continued on the next line is folded into one',
       yaml('promotions:', '  - source: reg.io/a:1', '      -extra', '    to: reg.io/b'),
-      ['3: a value continues on this line: values on several lines are not supported'],
-    ],
-    [
-      'quoted value not closed on its line',
-      yaml('promotions:', '  - source: "reg.io/a:1', '      "', '    to: reg.io/b'),
-      ['2: a quoted value must end on the same line (values on several lines are not supported)'],
-    ],
-    [
-      'flow list over several lines',
-      yaml('promotions:', ...ok, '    tags: [a,', '      b]'),
       [
-        '4: a [...] list must end on the same line (lists over several lines are written with "- " items)',
+        '2: source: invalid reference "reg.io/a:1 -extra": tag "1 -extra" must be 1-128 characters of [A-Za-z0-9_.-], not starting with "." or "-"',
       ],
     ],
     [
-      'tab in indentation',
+      'tab in indentation; the entry above is still checked',
       yaml('promotions:', '  - source: reg.io/a:1', '\tto: reg.io/b'),
-      ['2: missing to', '3: tab in indentation: indent with spaces'],
+      ['2: missing to', '3: invalid YAML: Tabs are not allowed as indentation'],
     ],
     [
       'duplicate keys',
@@ -365,105 +388,58 @@ t.test('refused, each problem with its line', async (t) => {
       ['4: duplicate key "to" (first on line 3)'],
     ],
     [
-      'flow mapping',
-      yaml('promotions:', '  - {source: reg.io/a:1, to: reg.io/b}'),
-      ['2: flow mappings ({...}) are not supported: write one "key: value" per line'],
-    ],
-    [
-      'tags (!type)',
-      yaml('promotions:', '  - source: !!str reg.io/a:1', '    to: reg.io/b'),
-      ['2: tags (!type) are not supported'],
-    ],
-    [
-      'merge key',
+      'a merge key is an unknown key',
       yaml('promotions:', ...ok, '    <<: x'),
-      ['4: merge keys (<<) are not supported'],
+      [
+        '4: unknown key "<<" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform)',
+      ],
     ],
     [
       'two documents',
       yaml('promotions:', ...ok, '---', 'promotions: []'),
-      ['4: a second document ("---"): put all promotions in one list'],
+      ['4: a second document: put all promotions in one list'],
     ],
     [
-      'directive',
-      yaml('%YAML 1.2', '---', 'promotions:', ...ok),
-      ['1: directives (%YAML, %TAG) are not supported'],
+      'content after "..." is a second document',
+      yaml('promotions:', ...ok, '...', 'more: 1'),
+      ['5: a second document: put all promotions in one list'],
     ],
     [
-      'bad indentation',
+      'bad indentation: one problem for the line',
       yaml(
         'promotions:',
         '    - source: reg.io/a:1',
         '      to: reg.io/b',
         '  - source: reg.io/c:1',
       ),
-      ['4: unexpected indentation'],
+      ['4: invalid YAML: A block sequence may not be used as an implicit map key'],
     ],
     [
       'a colon and space inside a plain value',
       yaml('promotions:', '  - source: reg.io/a:1 note: x', '    to: reg.io/b'),
-      ['2: unexpected ": " in the value "reg.io/a:1 note: x": quote the value'],
+      ['2: invalid YAML: Nested mappings are not allowed in compact mappings'],
     ],
     [
       'not a "key: value" line inside a mapping',
       yaml('promotions:', ...ok, '    just text'),
-      ['4: expected "key: value", found "just text"'],
+      ['4: invalid YAML: Implicit map keys need to be followed by map values'],
     ],
     [
       'unknown escape in a double-quoted value',
       yaml('promotions:', '  - source: "reg.io/a:\\q"', '    to: reg.io/b'),
-      ['2: unknown escape "\\q" in a double-quoted value'],
+      ['2: invalid YAML: Invalid escape sequence \\q'],
     ],
     [
-      'content after "---" on its line',
-      yaml('--- promotions:', ...ok),
-      ['1: content after "---": start it on the next line'],
-    ],
-    [
-      'content after "..."',
-      yaml('promotions:', ...ok, '...', 'more: 1'),
-      ['5: content after the end of the document ("..." on line 4)'],
-    ],
-    [
-      'reserved and complex-key indicators',
-      yaml('promotions:', '  - source: @x', '    to: `y`', '  - ? source', '    : x'),
+      'reserved indicators; an explicit key is checked as any other',
+      yaml('promotions:', '  - source: @x', '    to: `y`', '  - ? source', '    : x:1'),
       [
-        '2: a plain value cannot start with "@": quote it',
-        '3: a plain value cannot start with "`": quote it',
-        '4: complex keys (?) are not supported',
+        '2: invalid YAML: Plain value cannot start with reserved character @',
+        '3: invalid YAML: Plain value cannot start with reserved character `',
+        '4: missing to',
       ],
     ],
     [
-      'a list item among keys; a list started on the key line',
-      yaml(
-        'promotions:',
-        ...ok,
-        '    - x',
-        '  - source: reg.io/c:1',
-        '    to: reg.io/d',
-        '    tags: - a',
-      ),
-      [
-        '4: a list item where "key: value" was expected',
-        '7: a list cannot start after "key:" on the same line: start it on the next line',
-      ],
-    ],
-    [
-      'text after a quoted value; a value on its own line continued',
-      yaml(
-        'promotions:',
-        '  - source: "reg.io/a:1" x',
-        '    to:',
-        '      reg.io/b',
-        '      reg.io/c',
-      ),
-      [
-        '2: unexpected text after the quoted value: "x"',
-        '5: a value continues on this line: values on several lines are not supported',
-      ],
-    ],
-    [
-      'flow lists: missing comma, nested, empty item, text after, colon',
+      'flow lists: missing comma, nested, empty item, text after, a pair, an anchor',
       yaml(
         'promotions:',
         ...ok,
@@ -477,11 +453,11 @@ t.test('refused, each problem with its line', async (t) => {
         '    require-referrer: [&x a]',
       ),
       [
-        '4: expected "," or "]" in the list, found "b"',
-        '5: nested lists or mappings inside [...] are not supported',
-        '6: an empty item in a [...] list',
-        '9: unexpected text after the list: "b"',
-        '10: unexpected ": " in "a: b": quote it',
+        '4: invalid YAML: Missing , or : between flow sequence items',
+        '5: platform item must be a string, found a list',
+        '6: invalid YAML: Unexpected , in flow sequence',
+        '9: invalid YAML: Unexpected scalar at node end',
+        '10: platform item must be a string, found a mapping',
         '11: anchors (&name) are not supported',
       ],
     ],
@@ -491,15 +467,20 @@ t.test('refused, each problem with its line', async (t) => {
       ['4: tags needs a value', '5: a mapping entry without a key'],
     ],
     [
+      'a list as a key',
+      yaml('promotions:', ...ok, '    ? [a]', '    : x'),
+      ['4: a list or mapping as a key is not supported'],
+    ],
+    [
       'a document that starts indented and goes back',
       yaml('  - source: reg.io/a:1', '    to: reg.io/b', 'promotions: []'),
-      ['3: unexpected indentation'],
+      ['3: invalid YAML: Unexpected scalar at node end'],
     ],
     // JSON.
     [
       'JSON syntax error, with its line',
       '{\n  "promotions": [\n    {"source": "reg.io/a:1", "to": "reg.io/b"}\n    {"source": "x"}\n  ]\n}\n',
-      ['4: invalid JSON: expected "," or "]", found "{\\"source\\":"'],
+      ['4: invalid JSON: unexpected "{\\"source\\": \\"x\\"}" at column 5'],
       'p.json',
     ],
     [
@@ -524,37 +505,43 @@ t.test('refused, each problem with its line', async (t) => {
     [
       'JSON: a trailing comma',
       '{"promotions": [],\n}',
-      ['2: invalid JSON: expected a key in double quotes, found "}"'],
+      ['2: invalid JSON: unexpected "}" at column 1'],
       'p.json',
     ],
     [
       'JSON: missing colon, missing brace',
       '{"promotions" []}',
-      ['1: invalid JSON: expected ":" after the key "promotions", found "[]}"'],
+      ['1: invalid JSON: unexpected "[]}" at column 15'],
       'p.json',
     ],
     [
-      'JSON: an unterminated string',
+      'JSON: an unterminated string: the file ends inside it',
       '[\n  {"source": "reg.io/a:1\n}]',
-      ['2: invalid JSON: a string does not end on its line'],
+      ['3: invalid JSON: unexpected end of the file'],
+      'p.json',
+    ],
+    [
+      'JSON: a raw line break inside a string',
+      '[\n  {"source": "reg.io/a:1\n", "to": "reg.io/b"}]',
+      ['2: invalid JSON: a control character (e.g. a line break) inside a string: escape it'],
       'p.json',
     ],
     [
       'JSON: a bad escape',
       '[{"source": "reg\\q"}]',
-      ['1: invalid JSON: invalid string "\\"reg\\\\q\\"}]" (control character or bad escape)'],
+      ['1: invalid JSON: unexpected "\\\\q\\"}]" at column 17'],
       'p.json',
     ],
     [
       'JSON: text after the document',
       '[]\n[]',
-      ['2: invalid JSON: unexpected "[]" after the document'],
+      ['2: invalid JSON: unexpected "[]" at column 1'],
       'p.json',
     ],
     [
       'JSON: an object that does not close',
       '[{"source": "a" "to": "b"}]',
-      ['1: invalid JSON: expected "," or "}", found "\\"to\\": \\"b\\"}"'],
+      ['1: invalid JSON: unexpected "\\"to\\": \\"b\\"}]" at column 17'],
       'p.json',
     ],
     [
@@ -567,7 +554,7 @@ t.test('refused, each problem with its line', async (t) => {
     ],
   ];
   for (const [name, text, want, file] of cases) {
-    t.same(parse(text, file), want, name);
+    t.same(await parse(text, file), want, name);
   }
 });
 
@@ -583,7 +570,7 @@ t.test('all problems are collected, across entries, in line order', async (t) =>
     '  - to: reg.io/e',
   );
   try {
-    parsePromotionFile(text, 'ci/promotions.yaml');
+    await parsePromotionFile(text, 'ci/promotions.yaml');
     t.fail('should throw');
   } catch (e) {
     t.ok(e instanceof PromotionFileError);
@@ -606,7 +593,7 @@ t.test('all problems are collected, across entries, in line order', async (t) =>
 });
 
 t.test('one problem: the message is that problem', async (t) => {
-  t.throws(() => parsePromotionFile(yaml('promotions:', '  - to: reg.io/b'), 'promotions.yaml'), {
+  await t.rejects(parsePromotionFile(yaml('promotions:', '  - to: reg.io/b'), 'promotions.yaml'), {
     message: 'promotions.yaml:2: missing source',
     code: 'ERR_PROMOTION_FILE',
   });
@@ -616,7 +603,7 @@ t.test('many problems: the message lists 20, the error keeps all', async (t) => 
   const lines = ['promotions:'];
   for (let i = 0; i < 25; i++) lines.push(`  - to: reg.io/b${i}`);
   try {
-    parsePromotionFile(yaml(...lines), 'p.yaml');
+    await parsePromotionFile(yaml(...lines), 'p.yaml');
     t.fail('should throw');
   } catch (e) {
     const err = e as PromotionFileError;
@@ -627,7 +614,7 @@ t.test('many problems: the message lists 20, the error keeps all', async (t) => 
 });
 
 t.test('entries carry parsed references and request fields', async (t) => {
-  const [e] = parsePromotionFile(
+  const [e] = (await parsePromotionFile(
     yaml(
       'promotions:',
       '  - source: reg.io/a:1',
@@ -636,7 +623,7 @@ t.test('entries carry parsed references and request fields', async (t) => {
       '    platform: linux/arm64/v8',
     ),
     'p.yaml',
-  ) as [PromotionEntry];
+  )) as [PromotionEntry];
   t.same(e, {
     line: 2,
     source: { registry: 'reg.io', repository: 'a', tag: '1' },
@@ -648,12 +635,15 @@ t.test('entries carry parsed references and request fields', async (t) => {
 
 t.test('format can be forced', async (t) => {
   t.same(
-    parsePromotionFile('- source: reg.io/a:1\n  to: reg.io/b\n', 'x.json', { format: 'yaml' })
-      .length,
+    (
+      await parsePromotionFile('- source: reg.io/a:1\n  to: reg.io/b\n', 'x.json', {
+        format: 'yaml',
+      })
+    ).length,
     1,
   );
-  t.throws(() => parsePromotionFile('promotions: []', 'x.yaml', { format: 'json' }), {
-    message: 'x.yaml:1: invalid JSON: unexpected "promotions"',
+  await t.rejects(parsePromotionFile('promotions: []', 'x.yaml', { format: 'json' }), {
+    message: 'x.yaml:1: invalid JSON: unexpected "promotions: []" at column 1',
   });
 });
 
@@ -671,7 +661,7 @@ t.test('nesting past the limit is one problem by line, never a stack overflow', 
     ],
   ];
   for (const [what, name, text, line] of cases) {
-    const problems = parse(text, name);
+    const problems = await parse(text, name);
     t.equal(problems.length, 1, `${what}: ${problems.join(' | ').slice(0, 300)}`);
     t.match(
       problems[0],
@@ -680,7 +670,7 @@ t.test('nesting past the limit is one problem by line, never a stack overflow', 
     );
   }
   // What real files need is far below the limit.
-  const ok = parse(
+  const ok = await parse(
     yaml('promotions:', '  - source: reg.io/a:1', '    to: reg.io/b', '    tags: [x, y]'),
   );
   t.same(ok, [{ line: 2, source: 'reg.io/a:1', to: 'reg.io/b', tags: ['x', 'y'] }]);
