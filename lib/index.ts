@@ -11,6 +11,23 @@
  * ```
  */
 
+export { cosignTags, referrersTag } from './content/referrers.js';
+export {
+  type BlobSource,
+  type Blobs,
+  type ContentStore,
+  canMount,
+  canReadRanges,
+  canResumeUploads,
+  type FetchedManifest,
+  type Manifests,
+  type Mounts,
+  type PushOptions,
+  type PutResult,
+  type RangeReads,
+  type Referrers,
+  type ResumableUploads,
+} from './content/store.js';
 export type { CopyEvent, CopyEventListener } from './copy/events.js';
 export {
   type CopiedReferrer,
@@ -127,10 +144,7 @@ export type { MountResult, UploadSession } from './registry/blobs.js';
 export { createClient, RegistryClient } from './registry/client.js';
 export { type InspectReferrer, type InspectResult, inspect } from './registry/inspect.js';
 export { type LoginOptions, login } from './registry/login.js';
-export type { FetchedManifest, PutResult } from './registry/manifests.js';
-export { cosignTags, referrersTag } from './registry/referrers.js';
 export { Repository } from './registry/repository.js';
-export type { BlobAccess, ManifestAccess, ReferrerAccess, Store } from './registry/store.js';
 export {
   chainCredentials,
   githubTokenCredentials,

@@ -5,15 +5,21 @@
  * It never writes a tag: the caller tags last, once everything is in place.
  */
 import type { Readable } from 'node:stream';
+import {
+  type BlobSource,
+  type ContentStore,
+  canMount,
+  canReadRanges,
+  canResumeUploads,
+  type FetchedManifest,
+  type PushOptions,
+} from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { Descriptor, Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import type { Platform } from '../platform.js';
-import type { BlobSource, UploadSession } from '../registry/blobs.js';
-import type { FetchedManifest } from '../registry/manifests.js';
-import type { Store } from '../registry/store.js';
 import { type RetryOptions, withRetry } from '../transport/retry.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
 import { type Limit, limiter } from './limit.js';
@@ -75,9 +81,9 @@ export interface GraphCopyResult extends CopyStats {
  * `expectedDigest`, when given, must be the digest of what is copied (after filtering).
  */
 export async function copyGraph(
-  src: Store,
+  src: ContentStore,
   root: FetchedManifest,
-  dst: Store,
+  dst: ContentStore,
   options: CopyOptions = {},
   expectedDigest?: Digest,
 ): Promise<GraphCopyResult> {
@@ -124,8 +130,8 @@ class CopyRun {
   readonly signal: AbortSignal;
 
   constructor(
-    readonly src: Store,
-    readonly dst: Store,
+    readonly src: ContentStore,
+    readonly dst: ContentStore,
     readonly options: CopyOptions,
   ) {
     this.#limit = limiter(options.jobs ?? 4);
@@ -253,18 +259,12 @@ class CopyRun {
       return done(this.#sameRegistry ? 'mounted' : 'copied');
     }
 
-    let session: UploadSession | undefined;
-    if (this.#sameRegistry && this.dst.blobs.mount) {
-      // Within one registry, mount without a HEAD first: distribution answers 201 when
-      // the source has the blob, whether or not the destination already had it.
-      const mount = await this.dst.blobs.mount(desc.digest, this.src.name, this.signal);
-      if (mount.mounted) return done('mounted');
-      session = mount.session;
-    } else if (await this.dst.blobs.stat(desc.digest, this.signal)) {
-      return done('skipped');
-    }
+    const { dst } = this;
+    // Within one registry, mount without a HEAD first: distribution answers 201 when
+    // the source has the blob, whether or not the destination already had it.
+    const mounts = this.#sameRegistry && canMount(dst.blobs) ? dst.blobs : undefined;
+    if (!mounts && (await dst.blobs.stat(desc.digest, this.signal))) return done('skipped');
 
-    this.emit({ type: 'blob-start', descriptor: desc });
     const retry = (what: string, attempt: number, error: Error, delayMs?: number) => {
       this.#log.warn(
         {
@@ -282,12 +282,20 @@ class CopyRun {
         error,
       });
     };
+    const source = this.#source(desc);
+    let mounted = false;
     await withRetry(
       async (attempt) => {
-        // A retry starts over with a new upload session (the old one was cancelled)...
-        // unless the previous attempt got the blob in and only its answer was lost.
-        if (attempt > 1 && (await this.dst.blobs.stat(desc.digest, this.signal))) return;
-        await this.#transfer(desc, attempt === 1 ? session : undefined, retry);
+        // A retry starts over with a new upload (the old one was cancelled)... unless the
+        // previous attempt got the blob in and only its answer was lost.
+        if (attempt > 1 && (await dst.blobs.stat(desc.digest, this.signal))) return;
+        if (attempt === 1 && mounts) {
+          // The mount uploads the blob itself when the registry refuses to link it.
+          const how = await mounts.mount(desc, this.src.name, source, this.#push(desc, retry));
+          mounted = how === 'mounted';
+          return;
+        }
+        await this.#transfer(desc, source, retry);
       },
       {
         ...this.options.retry,
@@ -296,51 +304,77 @@ class CopyRun {
           retry('blob copy', attempt, error as Error, delayMs),
       },
     );
-    done('copied');
+    done(mounted ? 'mounted' : 'copied');
   }
 
-  /** #transfer streams one blob from source to destination (into `session` when given). */
+  /**
+   * #source is the source's blob as the destination reads it: whole and verified, or from
+   * an offset (to resume a broken chunk) where the source can seek. The first read
+   * announces the transfer ('blob-start'), so a mounted blob never shows as one.
+   */
+  #source(desc: Descriptor): BlobSource {
+    const { src } = this;
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      this.emit({ type: 'blob-start', descriptor: desc });
+    };
+    const progress = this.#progress(desc);
+    return {
+      descriptor: desc,
+      open: (signal) => {
+        start();
+        return src.blobs.get(desc, signal, progress);
+      },
+      openAt: async (offset, signal) => {
+        start();
+        return canReadRanges(src.blobs)
+          ? src.blobs.getFrom(desc, offset, signal)
+          : { body: await src.blobs.get(desc, signal), start: 0 };
+      },
+    };
+  }
+
+  #progress(desc: Descriptor): (bytes: number) => void {
+    return (bytes) => this.emit({ type: 'blob-progress', descriptor: desc, bytes });
+  }
+
+  /** #push is how the destination uploads: chunk size, resume pacing, progress. */
+  #push(
+    desc: Descriptor,
+    retry: (what: string, attempt: number, error: Error) => void,
+  ): PushOptions {
+    return {
+      signal: this.signal,
+      ...(this.options.chunkSize !== undefined && { chunkSize: this.options.chunkSize }),
+      ...(this.options.retry && { retry: this.options.retry }),
+      onResume: ({ error, attempt }) => retry('chunk of blob', attempt, error),
+      onProgress: this.#progress(desc),
+    };
+  }
+
+  /** #transfer streams one blob from source to destination. */
   async #transfer(
     desc: Descriptor,
-    session: UploadSession | undefined,
+    source: BlobSource,
     retry: (what: string, attempt: number, error: Error) => void,
   ): Promise<void> {
-    const progress = (bytes: number) =>
-      this.emit({ type: 'blob-progress', descriptor: desc, bytes });
-    const { src, dst } = this;
-    if (dst.blobs.uploadFrom) {
-      // The destination may read the blob again: from an offset to resume a broken chunk
-      // (a Range GET where the source can seek), or whole to switch to chunks.
-      const source: BlobSource = {
-        descriptor: desc,
-        open: (signal) => src.blobs.get(desc, signal, progress),
-        openAt: async (offset, signal) =>
-          src.blobs.getFrom
-            ? src.blobs.getFrom(desc, offset, signal)
-            : { body: await src.blobs.get(desc, signal), start: 0 },
-      };
-      await dst.blobs.uploadFrom(desc, source, {
-        signal: this.signal,
-        ...(session && { session }),
-        ...(this.options.chunkSize !== undefined && { chunkSize: this.options.chunkSize }),
-        ...(this.options.retry && { retry: this.options.retry }),
-        onResume: ({ error, attempt }) => retry('chunk of blob', attempt, error),
-        onProgress: progress,
-      });
+    const { dst } = this;
+    if (canResumeUploads(dst.blobs)) {
+      // The destination may read the blob again: from an offset to resume a broken chunk,
+      // or whole to switch to chunks.
+      await dst.blobs.uploadFrom(desc, source, this.#push(desc, retry));
       return;
     }
     let body: Readable | undefined;
     let bodyError: Error | undefined;
     try {
-      body = await src.blobs.get(desc, this.signal, progress).catch(async (e: unknown) => {
-        // The session a refused mount opened is not going to be used.
-        if (session) await dst.blobs.cancelUpload?.(session);
-        throw e;
-      });
+      body = await source.open(this.signal);
       body.on('error', (e) => {
         bodyError ??= e;
       });
-      await dst.blobs.upload(desc, body, this.signal, session);
+      await dst.blobs.upload(desc, body, this.signal);
     } catch (e) {
       body?.destroy();
       // When the source stream failed (digest, size, reset), that is the cause, not the

@@ -2,15 +2,15 @@
  * copy: the public entry point. Resolve the source once, copy the graph by digest,
  * and only then, when the destination names a tag, point that tag at the result.
  *
- * `copy` works on registry references; `copyStores` on any two Stores — a registry
- * repository or an OCI image layout directory (lib/layout) — in any combination.
+ * `copy` works on registry references; `copyStores` on any two ContentStores (lib/content)
+ * — a registry repository, an OCI image layout directory (lib/layout), or a MemoryStore —
+ * in any combination.
  */
+import type { ContentStore, FetchedManifest } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { UsageError } from '../errors.js';
 import { bareNameError, type Reference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
-import type { FetchedManifest } from '../registry/manifests.js';
-import type { Store } from '../registry/store.js';
 import { type CopyOptions, type CopyStats, copyGraph } from './copy.js';
 import type { CopiedReferrer } from './referrers.js';
 
@@ -41,11 +41,11 @@ export interface CopyResult extends CopyStats {
 }
 
 /**
- * StoreRef names content in a Store: the store (a registry `Repository`, or an
+ * StoreRef names content in a ContentStore: the store (a registry `Repository`, or an
  * `OciLayout` from `openLayout`), and optionally a tag and/or a digest in it.
  */
 export interface StoreRef {
-  readonly store: Store;
+  readonly store: ContentStore;
   readonly tag?: string;
   readonly digest?: Digest;
 }

@@ -1,11 +1,11 @@
 /**
  * Pure planning steps of a copy: which index entries a platform filter keeps.
  */
+import type { FetchedManifest } from '../content/store.js';
 import { type Digest, digestOf } from '../digest.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor, IndexManifest } from '../manifest.js';
 import { formatPlatform, type Platform, platformMatches } from '../platform.js';
-import type { FetchedManifest } from '../registry/manifests.js';
 
 /** Annotations BuildKit puts on attestation manifests inside an index. */
 const REFERENCE_TYPE = 'vnd.docker.reference.type';

@@ -14,11 +14,11 @@
  * walk waits for the copy of the referrers it found, never for another walk, so nothing
  * can wait on itself.
  */
+import { cosignTags } from '../content/referrers.js';
+import type { ContentStore } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { ProtocolError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import { cosignTags } from '../registry/referrers.js';
-import type { Store } from '../registry/store.js';
 import type { CopyRun } from './copy.js';
 
 /**
@@ -48,8 +48,8 @@ export class ReferrerCopier {
 
   constructor(
     private readonly run: CopyRun,
-    private readonly src: Store,
-    private readonly dst: Store,
+    private readonly src: ContentStore,
+    private readonly dst: ContentStore,
   ) {}
 
   /** noteIndexed records whether the destination indexed a pushed manifest's subject itself. */

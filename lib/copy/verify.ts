@@ -2,13 +2,12 @@
  * verify: does a reference resolve to the expected digest, and (deep) is every manifest
  * and blob it refers to present and intact in the repository?
  */
+import type { ContentStore, FetchedManifest } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { isOciPromoteError, NotFoundError } from '../errors.js';
 import { childrenOf, type Descriptor, type Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
 import { formatReference, manifestReference, type Reference } from '../reference.js';
-import type { FetchedManifest } from '../registry/manifests.js';
-import type { Store } from '../registry/store.js';
 import { limiter } from './limit.js';
 
 /** VerifyOptions tunes verify. */
@@ -36,7 +35,7 @@ export interface VerifyResult {
 
 /** verify checks a reference in a repository without writing anything. */
 export async function verify(
-  repo: Store,
+  repo: ContentStore,
   ref: Reference,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
@@ -79,7 +78,7 @@ export async function verify(
 }
 
 async function deepCheck(
-  repo: Store,
+  repo: ContentStore,
   root: FetchedManifest,
   options: VerifyOptions,
 ): Promise<string[]> {

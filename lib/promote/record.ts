@@ -8,13 +8,13 @@
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
 import { buffer } from 'node:stream/consumers';
+import type { ContentStore } from '../content/store.js';
 import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
-import type { Store } from '../registry/store.js';
 import { tagChangesOf } from './tag-changes.js';
 import type { HistoryAction, Provenance, TagChange } from './types.js';
 
@@ -175,7 +175,7 @@ export type RecordCheck = { ok: true; record: VerifiedRecord } | { ok: false; re
  * this. A forged or damaged entry is a verdict, not an error; registry failures throw.
  */
 export async function checkRecord(
-  repo: Store,
+  repo: ContentStore,
   listed: Descriptor,
   signal?: AbortSignal,
 ): Promise<RecordCheck> {

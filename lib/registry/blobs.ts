@@ -8,6 +8,7 @@
  * "Deleting blobs".
  */
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import type { BlobSource, Blobs, Mounts, RangeReads, ResumableUploads } from '../content/store.js';
 import { type Digest, VerifyingStream } from '../digest.js';
 import {
   ProtocolError,
@@ -19,7 +20,6 @@ import {
 import type { Descriptor } from '../manifest.js';
 import type { RepoContext } from './context.js';
 import {
-  type BlobSource,
   ChunkedUpload,
   checkDigestHeader,
   DEFAULT_CHUNK_SIZE,
@@ -34,8 +34,11 @@ export { checkDigestHeader } from './uploads.js';
 /** MountResult says whether a mount happened, or hands over the session a refused mount opened. */
 export type MountResult = { mounted: true } | { mounted: false; session?: UploadSession };
 
-/** BlobStore is the blob side of one repository. */
-export class BlobStore {
+/**
+ * RegistryBlobs is the blob side of one repository: the registry backend's Blobs (lib/content),
+ * with range reads, resumable uploads and mounts.
+ */
+export class RegistryBlobs implements Blobs, RangeReads, ResumableUploads, Mounts {
   /** Set once the registry refused a monolithic upload: chunks from then on. */
   #chunkedOnly = false;
 
@@ -309,12 +312,30 @@ export class BlobStore {
   }
 
   /**
-   * mount asks the registry to link a blob from another repository of the same registry.
+   * mount makes a blob present by mounting it from repository `from` of this registry;
+   * when the registry refuses, it uploads `source` itself, into the session the refusal
+   * opened when there is one, so no upload session leaves the registry backend.
+   */
+  async mount(
+    desc: Descriptor,
+    from: string,
+    source: BlobSource,
+    options: UploadOptions = {},
+  ): Promise<'mounted' | 'uploaded'> {
+    const result = await this.tryMount(desc.digest, from, options.signal);
+    if (result.mounted) return 'mounted';
+    const { session } = result;
+    await this.uploadFrom(desc, source, { ...options, ...(session && { session }) });
+    return 'uploaded';
+  }
+
+  /**
+   * tryMount asks the registry to link a blob from another repository of the same registry.
    * 201 means done. 202 means refused but a normal upload session was opened, which the
    * caller can use. 401/403 (no pull right on the source, as on some registries) means
    * "upload instead", as ggcr does (#1681).
    */
-  async mount(digest: Digest, from: string, signal?: AbortSignal): Promise<MountResult> {
+  async tryMount(digest: Digest, from: string, signal?: AbortSignal): Promise<MountResult> {
     try {
       const res = await this.ctx.send({
         method: 'POST',

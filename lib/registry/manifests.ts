@@ -6,7 +6,7 @@
  * exists", "Pushing Manifests", "Deleting Manifests".
  */
 
-import type { FetchedManifest, PutResult } from '../content/store.js';
+import type { FetchedManifest, Manifests, PutResult } from '../content/store.js';
 import { algorithmOf, type Digest, digestOf, isDigest } from '../digest.js';
 import {
   DigestMismatchError,
@@ -38,8 +38,8 @@ function checkReference(reference: string, digestOnly = false): void {
 
 export type { FetchedManifest, PutResult };
 
-/** ManifestStore is the manifest side of one repository. */
-export class ManifestStore {
+/** RegistryManifests is the manifest side of one repository (the registry's Manifests). */
+export class RegistryManifests implements Manifests {
   constructor(private readonly ctx: RepoContext) {}
 
   /**

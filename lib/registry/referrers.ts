@@ -6,13 +6,14 @@
  * "Pushing Manifests with Subject".
  */
 import { referrersTag } from '../content/referrers.js';
+import type { Referrers } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { isOciPromoteError, ManifestInvalidError, NotFoundError } from '../errors.js';
 import { type Descriptor, parseDescriptor } from '../manifest.js';
 import { isIndexType, OCI_INDEX } from '../media-types.js';
 import { type RepoContext, readJson } from './context.js';
 import { type PageLimits, Pager } from './link.js';
-import type { ManifestStore } from './manifests.js';
+import type { RegistryManifests } from './manifests.js';
 
 export {
   COSIGN_SUFFIXES,
@@ -32,14 +33,14 @@ export const REFERRER_LIST_LIMITS: PageLimits = {
   maxPageBytes: 4 * 1024 * 1024,
 };
 
-/** ReferrerStore lists and records referrers of one repository. */
-export class ReferrerStore {
+/** RegistryReferrers lists and records referrers of one repository (the registry's Referrers). */
+export class RegistryReferrers implements Referrers {
   /** Whether the registry serves the referrers API; learned from the first answer. */
   #api: boolean | undefined;
 
   constructor(
     private readonly ctx: RepoContext,
-    private readonly manifests: ManifestStore,
+    private readonly manifests: RegistryManifests,
     private readonly limits: PageLimits = REFERRER_LIST_LIMITS,
   ) {}
 

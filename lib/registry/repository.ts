@@ -1,31 +1,33 @@
 /**
- * Repository gathers the endpoint families of one repository behind one object.
+ * Repository gathers the endpoint families of one repository behind one object: the
+ * registry backend's ContentStore (lib/content).
  */
+import type { ContentStore } from '../content/store.js';
 import type { Digest } from '../digest.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatReference, type Reference, repositoryOf } from '../reference.js';
 import type { Transport } from '../transport/types.js';
-import { BlobStore } from './blobs.js';
+import { RegistryBlobs } from './blobs.js';
 import { RepoContext } from './context.js';
-import { ManifestStore } from './manifests.js';
-import { ReferrerStore } from './referrers.js';
+import { RegistryManifests } from './manifests.js';
+import { RegistryReferrers } from './referrers.js';
 import { listTagPages, listTags } from './tags.js';
 
 /** Repository is a client for one repository of one registry. */
-export class Repository {
+export class Repository implements ContentStore {
   readonly ref: Reference;
-  readonly blobs: BlobStore;
-  readonly manifests: ManifestStore;
-  readonly referrers: ReferrerStore;
+  readonly blobs: RegistryBlobs;
+  readonly manifests: RegistryManifests;
+  readonly referrers: RegistryReferrers;
   readonly #ctx: RepoContext;
 
   constructor(transport: Transport, ref: Reference, logger?: Logger) {
     this.ref = repositoryOf(ref);
     this.#ctx = new RepoContext(transport, this.ref, logger);
-    this.blobs = new BlobStore(this.#ctx);
-    this.manifests = new ManifestStore(this.#ctx);
-    this.referrers = new ReferrerStore(this.#ctx, this.manifests);
+    this.blobs = new RegistryBlobs(this.#ctx);
+    this.manifests = new RegistryManifests(this.#ctx);
+    this.referrers = new RegistryReferrers(this.#ctx, this.manifests);
   }
 
   /** The registry name, e.g. `ghcr.io`. */

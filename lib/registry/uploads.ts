@@ -5,7 +5,7 @@
  * is always the one used next; `PUT <location>&digest=` closes the session.
  *
  * Monolithic uploads stay the default (one streamed PUT: the fewest requests, and what
- * skopeo and crane do); BlobStore chooses this path only when asked (a `chunkSize`) or
+ * skopeo and crane do); RegistryBlobs chooses this path only when asked (a `chunkSize`) or
  * when the registry refuses a monolithic upload (413, SIZE_INVALID, BLOB_UPLOAD_INVALID).
  *
  * What makes it worth having is the resume: when a chunk breaks (reset, 5xx, 416, an
@@ -25,6 +25,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { BlobSource } from '../content/store.js';
 import { algorithmOf, type Digest, isDigest } from '../digest.js';
 import {
   DigestMismatchError,
@@ -46,21 +47,7 @@ export interface UploadSession {
   readonly minChunkLength?: number;
 }
 
-/**
- * BlobSource is a blob that can be read more than once: whole and verified (for a
- * monolithic upload), or from an offset (to resume a chunked upload).
- */
-export interface BlobSource {
-  readonly descriptor: Descriptor;
-  /** open streams the whole blob, verifying size and digest as it goes. */
-  open(signal?: AbortSignal): Promise<Readable>;
-  /**
-   * openAt streams the blob's bytes from `offset`, unverified (the reader hashes them).
-   * `start` is where the stream really begins: `offset`, or 0 when the source sent the
-   * whole blob instead of the range.
-   */
-  openAt(offset: number, signal?: AbortSignal): Promise<{ body: Readable; start: number }>;
-}
+export type { BlobSource };
 
 /** UploadRetry is the part of the retry policy that paces resumes. */
 export type UploadRetry = Pick<
@@ -79,7 +66,7 @@ export interface ResumeInfo {
   restarted: boolean;
 }
 
-/** UploadOptions tunes BlobStore.uploadFrom. */
+/** UploadOptions tunes RegistryBlobs.uploadFrom. */
 export interface UploadOptions {
   signal?: AbortSignal;
   /** A session opened before (a refused mount answers with one). */

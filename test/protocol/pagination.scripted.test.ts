@@ -11,8 +11,8 @@ import { createClient, digestOf, parseReference } from '../../lib/index.js';
 import { OCI_INDEX } from '../../lib/media-types.js';
 import { RepoContext } from '../../lib/registry/context.js';
 import type { PageLimits } from '../../lib/registry/link.js';
-import { ManifestStore } from '../../lib/registry/manifests.js';
-import { ReferrerStore } from '../../lib/registry/referrers.js';
+import { RegistryManifests } from '../../lib/registry/manifests.js';
+import { RegistryReferrers } from '../../lib/registry/referrers.js';
 import { listTags } from '../../lib/registry/tags.js';
 import { cliEnv } from '../helpers/cli.js';
 import { type Reply, type ScriptStep, scriptedServer } from '../helpers/scripted-server.js';
@@ -175,7 +175,7 @@ t.test('referrers API: pages beyond the page cap are refused', async (t) => {
     },
   ]);
   const ctx = context(t, reg.host);
-  const store = new ReferrerStore(ctx, new ManifestStore(ctx), small);
+  const store = new RegistryReferrers(ctx, new RegistryManifests(ctx), small);
   await t.rejects(store.list(subject), { code: 'ERR_PROTOCOL', message: /more than 3 pages/ });
   t.equal(reg.requests.length, 3);
 });

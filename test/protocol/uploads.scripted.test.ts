@@ -1,5 +1,5 @@
 /**
- * Scripted-HTTP tests of blob uploads (lib/registry/uploads.ts and BlobStore.uploadFrom):
+ * Scripted-HTTP tests of blob uploads (lib/registry/uploads.ts and RegistryBlobs.uploadFrom):
  * the chunked protocol to the letter (Content-Range without `bytes `, the latest Location,
  * OCI-Chunk-Min-Length), the switch to chunks when a monolithic PUT is refused, resuming
  * a broken chunk from the registry's reported range (PATCH reset, 416, ECR's 201, a range
@@ -507,7 +507,7 @@ t.test('a source longer than its descriptor: stopped, no closing PUT', async (t)
 });
 
 // ---------------------------------------------------------------------------------------------
-// Ranged re-reads of a source registry (BlobStore.getFrom), through a whole copy.
+// Ranged re-reads of a source registry (RegistryBlobs.getFrom), through a whole copy.
 
 /** A source registry answering one blob GET; `reply` decides how a ranged request is met. */
 function sourceBlob(
