@@ -2,7 +2,9 @@
  * The HTTP transport: an undici keep-alive pool (HTTP/1.1: anchor B, ggcr#1193 shows
  * HTTP/2 hurting large uploads), manual redirects with per-origin credentials,
  * authentication, retries and typed errors. One transport serves every registry of an
- * operation so tokens and connections are shared.
+ * operation so tokens and connections are shared. A failure it does not retry (a streamed
+ * body, a request with `retry: false` or inside an owned attempt) is thrown typed, with
+ * the delay the registry asked for (RegistryError.retryAfterMs) for the owner to wait.
  */
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
@@ -26,7 +28,7 @@ import { originOf, redactUrl, registryBaseUrl } from './endpoint.js';
 import { toNetworkError, typeBodyErrors } from './network-error.js';
 import { checkTarget, nextHop, REDIRECT_STATUSES } from './redirect.js';
 import { dumpBody, errorFromResponse, firstHeader, readLimited, wrapResponse } from './response.js';
-import { markRetryAfterReauth, withRetry } from './retry.js';
+import { inOwnedAttempt, markRetryAfterReauth, withRetry } from './retry.js';
 import type {
   ExchangeInfo,
   HttpMethod,
@@ -281,7 +283,10 @@ export function createTransport(opts: TransportOptions = {}): Transport {
   return {
     request(req: RegistryRequest): Promise<RegistryResponse> {
       const replayable = req.body === undefined || req.body instanceof Uint8Array;
-      if (!replayable) return attempt(req);
+      // Inside an owned attempt the operation retries as a whole: a retry here would
+      // multiply with its own (docs/faults.md, "Uploads").
+      const retry = req.retry ?? !inOwnedAttempt();
+      if (!replayable || !retry) return attempt(req);
       return withRetry(() => attempt(req), {
         ...opts.retry,
         ...(req.signal && { signal: req.signal }),

@@ -8,11 +8,14 @@ import {
   registryError,
 } from '../errors.js';
 import {
+  inOwnedAttempt,
   isRetryable,
   markRetryAfterReauth,
+  ownerBudget,
   parseRetryAfter,
   parseRetryHint,
   RETRY_HINT_FLOOR_MS,
+  RetryBudget,
   retryDelay,
   withRetry,
 } from './retry.js';
@@ -183,4 +186,43 @@ t.test('withRetry stops when the signal aborts, also during the wait', async (t)
     withRetry(async () => 1, { signal: pre.signal }),
     { message: 'already' },
   );
+});
+
+t.test(
+  'RetryBudget: `retries` in all, Retry-After in the delay, refilled by progress',
+  async (t) => {
+    const b = new RetryBudget({ retries: 2, minDelay: 10, random: () => 0.999999 });
+    t.match(b.take(regErr(503)), { attempt: 1, delayMs: 10 });
+    t.match(
+      b.take(regErr(429, 3000)),
+      { attempt: 2, delayMs: 3000 },
+      'Retry-After raises the delay',
+    );
+    t.equal(b.take(regErr(503)), undefined, 'spent');
+    b.refill();
+    t.match(b.take(regErr(503)), { attempt: 1, delayMs: 10 }, 'progress gives the retries back');
+  },
+);
+
+t.test('withRetry as owner: attempts run owned, and nested retries spend its budget', async (t) => {
+  t.notOk(inOwnedAttempt(), 'not owned outside');
+  let calls = 0;
+  const seen: boolean[] = [];
+  await t.rejects(
+    withRetry(
+      async () => {
+        calls++;
+        seen.push(inOwnedAttempt());
+        // A nested retrier (a chunk resume) spends one retry of the same budget.
+        ownerBudget()?.take(regErr(503));
+        throw regErr(503);
+      },
+      { retries: 4, owner: true, sleep: async () => {} },
+    ),
+    { code: 'ERR_REGISTRY_UNAVAILABLE', status: 503 },
+  );
+  t.equal(calls, 3, 'five tries in all: three attempts, two nested retries');
+  t.same(seen, [true, true, true]);
+  t.notOk(inOwnedAttempt(), 'the mark does not leak out');
+  await withRetry(async () => t.notOk(inOwnedAttempt(), 'not owned without `owner`'));
 });

@@ -1,10 +1,16 @@
 /**
- * Retries of transient failures (DESIGN.md §4): network resets and timeouts, and the
+ * Retries of transient failures (docs/faults.md): network resets and timeouts, and the
  * statuses 408/429/500/502/503/504; never any other 4xx. The delay is the larger of an
  * exponential backoff with jitter and the delay the registry asked for (`Retry-After`,
  * RFC 9110 §10.2.3, or GHCR's body hint), capped so a hostile or confused registry
  * cannot park the client for hours (containers/image caps at 60 s too).
+ *
+ * One owner per operation: an operation that retries as a whole (a blob copy) runs each
+ * attempt as an owned attempt (`withRetry` with `owner`), inside which the transport sends
+ * every request once; retries nested in it (a chunked upload's resumes) draw from the
+ * operation's RetryBudget. Without this, the retries of each level multiply.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pRetry from 'p-retry';
 import { isOciPromoteError, NetworkError, RegistryError } from '../errors.js';
 
@@ -132,7 +138,7 @@ export function parseRetryHint(body: string): number | undefined {
 /** RetryInfo describes a retry about to happen, for logging. */
 export interface RetryInfo {
   error: unknown;
-  /** The attempt that failed, from 1. */
+  /** The attempt that failed, from 1 (counted from the last progress, see RetryBudget.refill). */
   attempt: number;
   /** Milliseconds until the next attempt. */
   delayMs: number;
@@ -194,28 +200,104 @@ export function retryDelay(err: unknown, retry: number, opts: RetryOptions = {})
 }
 
 /**
- * withRetry runs `fn` until it succeeds, fails with a non-retryable error, runs out of
- * retries, or the signal aborts. The copy engine uses it to restart whole blob copies
- * (a retried upload must start a new session, DESIGN.md §4).
+ * RetryBudget is the retries one operation may spend: `retries` (default 4) after the
+ * first attempt, whoever in the operation spends them (the blob loop restarting a copy, a
+ * chunked upload resuming a chunk or sending its commit again). Each retry's delay is
+ * backoff raised to the registry's `Retry-After`.
+ */
+export class RetryBudget {
+  readonly #opts: RetryOptions;
+  #spent = 0;
+
+  constructor(opts: RetryOptions = {}) {
+    this.#opts = opts;
+  }
+
+  /** retries is how many retries the budget holds in all. */
+  get retries(): number {
+    return this.#opts.retries ?? 4;
+  }
+
+  /**
+   * take spends one retry after `error`: the retry's attempt and delay, or undefined when
+   * none is left. The caller decides whether the error is worth a retry, and waits.
+   */
+  take(error: unknown): RetryInfo | undefined {
+    if (this.#spent >= this.retries) return undefined;
+    const delayMs = retryDelay(error, this.#spent, this.#opts);
+    this.#spent++;
+    return { error, attempt: this.#spent, delayMs };
+  }
+
+  /**
+   * refill gives back the retries spent so far: the operation made progress that a retry
+   * will not redo (a chunked upload's registry confirmed more bytes than ever before).
+   */
+  refill(): void {
+    this.#spent = 0;
+  }
+
+  /** wait sleeps a retry's delay (the injected sleep in tests), or rejects on abort. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return (this.#opts.sleep ?? sleep)(ms, signal);
+  }
+}
+
+/**
+ * The async context of an owned attempt holds its operation's budget; the mark crosses
+ * the layers between the owner and the transport without a parameter on every call
+ * (go-containerregistry passes `retry.Never(ctx)` down the same way).
+ */
+const ownedAttempt = new AsyncLocalStorage<RetryBudget>();
+
+/**
+ * ownerBudget is the budget of the owned attempt the caller runs in (withRetry with
+ * `owner`), or undefined outside one. Inside one, the transport sends each request once,
+ * and nested retries (a chunked upload's resumes) draw from this budget.
+ */
+export function ownerBudget(): RetryBudget | undefined {
+  return ownedAttempt.getStore();
+}
+
+/** inOwnedAttempt tells whether the caller runs inside an owned attempt. */
+export function inOwnedAttempt(): boolean {
+  return ownedAttempt.getStore() !== undefined;
+}
+
+/** WithRetryOptions configures withRetry. */
+export interface WithRetryOptions extends RetryOptions {
+  /**
+   * Run each attempt as an owned attempt: every transport request made in it is sent once,
+   * and retries nested in it draw from this loop's budget (a blob copy).
+   */
+  owner?: boolean;
+}
+
+/**
+ * withRetry runs `fn` until it succeeds, fails with an error not worth retrying, runs out
+ * of budget, or the signal aborts. The copy engine runs each blob copy in it as the owner
+ * (a retried upload starts a new session, docs/faults.md "Uploads").
  */
 export function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
-  opts: RetryOptions = {},
+  opts: WithRetryOptions = {},
 ): Promise<T> {
   const shouldRetry = opts.shouldRetry ?? isRetryable;
-  const wait = opts.sleep ?? sleep;
+  const budget = new RetryBudget(opts);
   const signal = opts.signal;
-  return pRetry(fn, {
-    retries: opts.retries ?? 4,
-    // p-retry's own timer is not used: the delay is computed here, with Retry-After.
+  const run = opts.owner ? (attempt: number) => ownedAttempt.run(budget, () => fn(attempt)) : fn;
+  return pRetry(run, {
+    // The budget counts; p-retry's own counter and timer are not used.
+    retries: Number.POSITIVE_INFINITY,
     minTimeout: 0,
     maxTimeout: 0,
     ...(signal && { signal }),
-    shouldRetry: async ({ error, attemptNumber, retriesConsumed }) => {
+    shouldRetry: async ({ error }) => {
       if (signal?.aborted || !shouldRetry(error)) return false;
-      const delayMs = retryDelay(error, retriesConsumed, opts);
-      opts.onRetry?.({ error, attempt: attemptNumber, delayMs });
-      await wait(delayMs, signal);
+      const retry = budget.take(error);
+      if (!retry) return false;
+      opts.onRetry?.(retry);
+      await budget.wait(retry.delayMs, signal);
       return true;
     },
   });

@@ -48,6 +48,13 @@ export interface RegistryRequest {
    * streams it: with Content-Length, sets how long the response may take (the deadline).
    */
   expectedBytes?: number;
+  /**
+   * Whether the transport retries a transient failure of this request. Default: yes for a
+   * replayable body, except inside an owned attempt (retry.ts `withRetry` with `owner`),
+   * whose operation retries as a whole. `false`: sent once, the caller owns the retry; the
+   * error carries the delay the registry asked for (RegistryError.retryAfterMs).
+   */
+  retry?: boolean;
 }
 
 /** RegistryResponse is an accepted answer. Its body must be consumed or dumped. */
@@ -118,7 +125,11 @@ export interface TransportOptions {
     deadline?: number;
     minRate?: number;
   };
-  /** Retries of transient failures (default 4), and the backoff bounds in ms. */
+  /**
+   * Retries of transient failures per request (default 4), and the backoff bounds in ms.
+   * Requests inside an owned attempt (a blob copy) are not retried here: their operation
+   * has its own budget (CopyOptions.retry).
+   */
   retry?: {
     retries?: number;
     minDelay?: number;
