@@ -1,12 +1,18 @@
 /**
- * Credentials from a Docker `config.json` (docker/cli `cli/config/configfile`):
+ * The Docker `config.json`, read and written in one place (docker/cli
+ * `cli/config/configfile`). `login` stores an `auths` entry the way `docker login` does
+ * without a credential store; every other field of the file is kept.
+ *
+ * Credentials from it:
  * `credHelpers` per registry, then `auths` entries (`auth` = base64 `user:pass`, or
  * `username`/`password`, `identitytoken`, `registrytoken`), then the `credsStore`
  * helper. Keys may be written with scheme and path and Docker Hub has several names;
  * all are normalised. Docker itself ignores inline `auths` secrets when `credsStore` is
  * set; here an inline secret someone wrote on purpose is used first.
  */
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AuthError } from '../errors.js';
 import { DOCKER_HUB } from '../reference.js';
 import {
@@ -102,9 +108,40 @@ function findKey<T>(
   return undefined;
 }
 
-/** helperServerUrl is the server URL helpers know a registry by (Docker Hub's legacy URL). */
-function helperServerUrl(registry: string): string {
+/**
+ * dockerConfigKey is the key Docker stores a registry's credentials under, and the server
+ * URL helpers know it by: the registry name, but Docker Hub's legacy index URL for Docker Hub.
+ */
+export function dockerConfigKey(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_SERVER_URL : registry;
+}
+
+/**
+ * storeDockerConfigAuth stores `username:password` for a registry in config.json
+ * (`auths.<key>.auth`; the file and its folder are created when missing, 0600 and 0700)
+ * and returns the key used. Other entries and settings are kept. The file is written
+ * whole to a temporary name and renamed, so a crash never leaves half a config behind.
+ * A file that is not a JSON object is an AuthError, and is left as it is.
+ */
+export async function storeDockerConfigAuth(
+  configPath: string,
+  registry: string,
+  credentials: { username: string; password: string },
+): Promise<string> {
+  const key = dockerConfigKey(registry);
+  const config = await readDockerConfig(configPath);
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  config.auths = { ...config.auths, [key]: { auth } };
+  await mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
+  const tmp = `${configPath}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
+    await rename(tmp, configPath);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new AuthError(`cannot write Docker config ${configPath}: ${(e as Error).message}`);
+  }
+  return key;
 }
 
 /**
@@ -119,7 +156,7 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
     const cfg = await config;
     const helper = findKey(cfg.credHelpers, registry);
     if (helper && typeof helper[1] === 'string' && helper[1] !== '') {
-      return runCredentialHelper(helper[1], helperServerUrl(registry), opts);
+      return runCredentialHelper(helper[1], dockerConfigKey(registry), opts);
     }
     const entry = findKey(cfg.auths, registry);
     if (entry && typeof entry[1] === 'object' && entry[1] !== null) {
@@ -130,7 +167,7 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
       if (c) return c;
     }
     if (typeof cfg.credsStore === 'string' && cfg.credsStore !== '') {
-      return runCredentialHelper(cfg.credsStore, helperServerUrl(registry), opts);
+      return runCredentialHelper(cfg.credsStore, dockerConfigKey(registry), opts);
     }
     return undefined;
   };
