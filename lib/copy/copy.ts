@@ -15,7 +15,7 @@ import {
   type PushOptions,
 } from '../content/store.js';
 import type { Digest } from '../digest.js';
-import { UsageError } from '../errors.js';
+import { NetworkError, RegistryError, UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { Descriptor, Manifest } from '../manifest.js';
 import { isNonDistributable } from '../media-types.js';
@@ -284,11 +284,19 @@ class CopyRun {
     };
     const source = this.#source(desc);
     let mounted = false;
+    let failed: unknown;
+    // The blob loop owns the retries: inside an attempt the transport sends each request
+    // once, and a chunked upload's resumes draw from this loop's budget (retries + 1 tries).
     await withRetry(
       async (attempt) => {
         // A retry starts over with a new upload (the old one was cancelled)... unless the
         // previous attempt got the blob in and only its answer was lost.
-        if (attempt > 1 && (await dst.blobs.stat(desc.digest, this.signal))) return;
+        if (
+          attempt > 1 &&
+          mayHaveLanded(failed) &&
+          (await dst.blobs.stat(desc.digest, this.signal))
+        )
+          return;
         if (attempt === 1 && mounts) {
           // The mount uploads the blob itself when the registry refuses to link it.
           const how = await mounts.mount(desc, this.src.name, source, this.#push(desc, retry));
@@ -299,9 +307,12 @@ class CopyRun {
       },
       {
         ...this.options.retry,
+        owner: true,
         signal: this.signal,
-        onRetry: ({ error, attempt, delayMs }) =>
-          retry('blob copy', attempt, error as Error, delayMs),
+        onRetry: ({ error, attempt, delayMs }) => {
+          failed = error;
+          retry('blob copy', attempt, error as Error, delayMs);
+        },
       },
     );
     done(mounted ? 'mounted' : 'copied');
@@ -382,6 +393,17 @@ class CopyRun {
       throw bodyError ?? e;
     }
   }
+}
+
+/**
+ * mayHaveLanded tells whether a failed attempt can have stored the blob: only a PUT commits
+ * one, and its answer may be lost after the commit. A failed GET, HEAD, POST or PATCH
+ * stored nothing (a source that broke off ends the upload before its last bytes), so the
+ * retry needs no HEAD first. Errors that name no request are checked.
+ */
+function mayHaveLanded(e: unknown): boolean {
+  const method = e instanceof RegistryError || e instanceof NetworkError ? e.method : undefined;
+  return method === undefined || method === 'PUT';
 }
 
 /** once runs `task` once per key; a failure is forgotten so a later call can retry it. */

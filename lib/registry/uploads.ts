@@ -19,6 +19,10 @@
  * blob (200 instead of 206) is hashed again from zero, skipping what the registry has
  * (anchor fault case 4), never appended.
  *
+ * Resumes, and sending the closing PUT again, spend one retry budget: the blob copy's, when
+ * the upload runs inside its owned attempt (lib/transport/retry.ts), so a blob costs at
+ * most `retries + 1` tries of any one request; a confirmed step forward refills it.
+ *
  * Nothing is committed unverified: the digest of everything sent is checked before the
  * closing PUT, and a failed upload's session is cancelled (DELETE, failures ignored).
  * Chunks are streamed from the source, never buffered, so the chunk size costs no memory.
@@ -36,7 +40,7 @@ import {
   UnauthorizedError,
 } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import { isRetryable, type RetryOptions, retryDelay, sleep } from '../transport/retry.js';
+import { isRetryable, ownerBudget, RetryBudget, type RetryOptions } from '../transport/retry.js';
 import type { RegistryResponse } from '../transport/types.js';
 import type { RepoContext } from './context.js';
 
@@ -76,7 +80,10 @@ export interface UploadOptions {
    * monolithic, unless the registry refuses it.
    */
   chunkSize?: number;
-  /** Pacing of chunk resumes (retries without progress, backoff). */
+  /**
+   * Pacing of chunk resumes (retries without progress, backoff). Inside an owned attempt
+   * (the copy's blob loop) resumes draw from the owner's budget instead.
+   */
   retry?: UploadRetry;
   /** Called before a broken chunk is resumed. */
   onResume?: (info: ResumeInfo) => void;
@@ -252,14 +259,14 @@ export class ChunkedUpload {
     const { signal } = this.#opts;
     const size = this.#desc.size;
     const alg = algorithmOf(this.#desc.digest);
-    const maxFailures = this.#opts.retry?.retries ?? 4;
+    // One budget for the blob: the owner's (the copy's blob loop), else one of its own.
+    const budget = ownerBudget() ?? new RetryBudget(this.#opts.retry);
     let session = this.#session ?? (await this.#ops.start(signal));
     let chunk = chunkSizeFor(this.#chunk, session.minChunkLength);
     // Hash states at the chunk boundaries sent so far (offset → state of bytes before it).
     let boundaries = new Map<number, Hash>([[0, createHash(alg)]]);
     let offset = 0; // bytes the registry holds
-    let best = 0; // most bytes it ever confirmed (progress resets the failure count)
-    let failures = 0;
+    let best = 0; // most bytes it ever confirmed (progress refills the budget)
     let reader: ByteReader | undefined;
     let hash = createHash(alg);
     let inFlight = 0; // where the chunk being sent ends
@@ -290,7 +297,7 @@ export class ChunkedUpload {
             offset += n;
             if (offset > best) {
               best = offset;
-              failures = 0;
+              budget.refill();
             }
             this.#opts.onProgress?.(offset);
             continue;
@@ -307,8 +314,21 @@ export class ChunkedUpload {
           return;
         } catch (e) {
           if (committing) {
-            // The closing PUT failed. Its answer may have been lost after the registry
-            // committed (a replayed PUT then finds no session): the blob tells.
+            committing = false;
+            // The session holds every byte: only the closing PUT is sent again. An answer
+            // lost after the registry committed makes the replay find no session (404);
+            // the blob tells.
+            const retry = isRetryable(e) ? budget.take(e) : undefined;
+            if (retry) {
+              this.#opts.onResume?.({
+                error: e as Error,
+                attempt: retry.attempt,
+                offset: size,
+                restarted: false,
+              });
+              await budget.wait(retry.delayMs, signal);
+              continue;
+            }
             if (await this.#ops.exists(signal).catch(() => false)) return;
             throw e;
           }
@@ -324,18 +344,14 @@ export class ChunkedUpload {
             reader?.destroy();
             reader = undefined;
           }
-          failures++;
-          if (failures > maxFailures) throw e;
+          const retry = budget.take(e);
+          if (!retry) throw e;
           if (e instanceof RegistryError && e.status === 413) {
             chunk = Math.max(MIN_CHUNK_SIZE, Math.floor(chunk / 2), session.minChunkLength ?? 0);
           }
+          // An odd answer is asked about at once; a failure waits its delay (Retry-After).
           if (e instanceof AskRegistry) session = e.session;
-          else {
-            await (this.#opts.retry?.sleep ?? sleep)(
-              retryDelay(e, failures - 1, this.#opts.retry),
-              signal,
-            );
-          }
+          else await budget.wait(retry.delayMs, signal);
           let at: number | undefined;
           const status = await this.#status(session);
           if (status) {
@@ -345,7 +361,7 @@ export class ChunkedUpload {
           const known = at !== undefined && at <= size && boundaries.has(at);
           this.#opts.onResume?.({
             error: e as Error,
-            attempt: failures,
+            attempt: retry.attempt,
             offset: at,
             restarted: !known,
           });
@@ -354,7 +370,7 @@ export class ChunkedUpload {
             if (offset > best) {
               // The registry had more than confirmed (ECR's 201, a lost answer): progress.
               best = offset;
-              failures = 0;
+              budget.refill();
             }
           } else await restart();
           if (reader && reader.position !== offset) {
@@ -498,6 +514,8 @@ export class ChunkedUpload {
       scopes: [this.#ctx.push],
       expect: [201],
       what: `commit the upload of ${this.#what}`,
+      // run() sends it again from the budget, asking the registry about a lost answer.
+      retry: false,
       ...(this.#opts.signal && { signal: this.#opts.signal }),
     });
     await res.dump();
