@@ -25,6 +25,15 @@ const TOOLS = [
   { command: 'shellcheck', pkg: 'shellcheck' },
   { command: 'openssl', pkg: 'openssl' },
   { command: 'ansible', pkg: 'ansible-core' },
+  // The Ansible playbooks' tests (test/pipeline/ansible*.test.ts) and the pipeline rehearsal
+  // (test/e2e): community.docker (Debian's full ansible), the tools that read the rendered
+  // templates, and a Docker engine.
+  { command: 'ansible-community', pkg: 'ansible' },
+  { command: 'nginx', pkg: 'nginx-light' },
+  { command: 'docker-compose', pkg: 'docker-compose' },
+  { command: 'logrotate', pkg: 'logrotate' },
+  { command: 'yamllint', pkg: 'yamllint' },
+  { command: 'dockerd', pkg: 'docker.io' },
 ];
 const PACKAGES = TOOLS.map((t) => t.pkg);
 
