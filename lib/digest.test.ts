@@ -1,7 +1,14 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import t from 'tap';
-import { digestOf, isDigest, parseDigest, VerifyingStream, verifyBytes } from './digest.js';
+import {
+  digestOf,
+  isDigest,
+  parseDigest,
+  SizedStream,
+  VerifyingStream,
+  verifyBytes,
+} from './digest.js';
 
 const data = Buffer.from('hello, registry');
 const good = digestOf(data);
@@ -69,4 +76,23 @@ t.test('VerifyingStream stops as soon as the size is exceeded', async (t) => {
   t.equal(r.err?.code, 'ERR_SIZE_MISMATCH');
   const short = await run([data.subarray(0, 3)], data.length);
   t.equal(short.err?.code, 'ERR_SIZE_MISMATCH');
+});
+
+t.test('SizedStream passes exactly `size` bytes, holding nothing back', async (t) => {
+  const through = async (chunks: Buffer[], size: number) => {
+    const got: Buffer[] = [];
+    const s = new SizedStream(size, 'range');
+    s.on('data', (c: Buffer) => got.push(c));
+    const err = await pipeline(Readable.from(chunks), s).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e.code,
+    );
+    return { out: Buffer.concat(got), err };
+  };
+  t.same(await through([data.subarray(0, 5), data.subarray(5)], data.length), {
+    out: data,
+    err: undefined,
+  });
+  t.equal((await through([data, Buffer.from('x')], data.length)).err, 'ERR_SIZE_MISMATCH');
+  t.equal((await through([data.subarray(0, 3)], data.length)).err, 'ERR_SIZE_MISMATCH');
 });

@@ -78,27 +78,20 @@ export function verifyBytes(
 }
 
 /**
- * VerifyingStream passes bytes through while hashing and counting them. It fails as
- * soon as more than `size` bytes arrive, and at the end when the size or digest is wrong.
- *
- * The last chunk is held back until the digest is checked, so a consumer that uploads
- * the stream never receives the complete body of a blob whose digest is wrong: the
- * registry cannot commit it even if it did not check the digest itself.
+ * SizedStream passes exactly `size` bytes through: it fails as soon as more arrive, and at
+ * the end when fewer did. VerifyingStream adds the digest; alone it bounds a stream whose
+ * reader hashes the bytes itself (a ranged read to resume an upload).
  */
-export class VerifyingStream extends Transform {
-  #hash: Hash;
+export class SizedStream extends Transform {
   #received = 0;
-  #held: Buffer | undefined;
 
   constructor(
-    readonly expected: Digest,
     readonly size: number,
     readonly what: string,
     /** Called after each chunk with the bytes received so far (progress reporting). */
     private readonly onProgress?: (received: number) => void,
   ) {
     super();
-    this.#hash = createHash(algorithmOf(expected));
   }
 
   /** Bytes that have passed through so far. */
@@ -112,11 +105,8 @@ export class VerifyingStream extends Transform {
       done(new SizeMismatchError(this.size, this.#received, this.what));
       return;
     }
-    this.#hash.update(chunk);
     this.onProgress?.(this.#received);
-    const previous = this.#held;
-    this.#held = chunk;
-    done(null, previous);
+    this.pass(chunk, done);
   }
 
   override _flush(done: TransformCallback): void {
@@ -124,6 +114,50 @@ export class VerifyingStream extends Transform {
       done(new SizeMismatchError(this.size, this.#received, this.what));
       return;
     }
+    this.finish(done);
+  }
+
+  /** pass hands on a chunk that is within the size. */
+  protected pass(chunk: Buffer, done: TransformCallback): void {
+    done(null, chunk);
+  }
+
+  /** finish ends a stream that had exactly `size` bytes. */
+  protected finish(done: TransformCallback): void {
+    done();
+  }
+}
+
+/**
+ * VerifyingStream passes bytes through while hashing and counting them. It fails as
+ * soon as more than `size` bytes arrive, and at the end when the size or digest is wrong.
+ *
+ * The last chunk is held back until the digest is checked, so a consumer that uploads
+ * the stream never receives the complete body of a blob whose digest is wrong: the
+ * registry cannot commit it even if it did not check the digest itself.
+ */
+export class VerifyingStream extends SizedStream {
+  #hash: Hash;
+  #held: Buffer | undefined;
+
+  constructor(
+    readonly expected: Digest,
+    size: number,
+    what: string,
+    onProgress?: (received: number) => void,
+  ) {
+    super(size, what, onProgress);
+    this.#hash = createHash(algorithmOf(expected));
+  }
+
+  protected override pass(chunk: Buffer, done: TransformCallback): void {
+    this.#hash.update(chunk);
+    const previous = this.#held;
+    this.#held = chunk;
+    done(null, previous);
+  }
+
+  protected override finish(done: TransformCallback): void {
     const actual = `${algorithmOf(this.expected)}:${this.#hash.digest('hex')}`;
     if (actual !== this.expected) {
       done(new DigestMismatchError(this.expected, actual, this.what));

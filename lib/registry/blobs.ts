@@ -7,9 +7,9 @@
  * "POST then PUT", "Pushing a blob in chunks", "Mounting a blob from another repository",
  * "Deleting blobs".
  */
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { BlobSource, Blobs, Mounts, RangeReads, ResumableUploads } from '../content/store.js';
-import { type Digest, VerifyingStream } from '../digest.js';
+import { type Digest, SizedStream, VerifyingStream } from '../digest.js';
 import {
   ProtocolError,
   RegistryError,
@@ -168,7 +168,7 @@ export class RegistryBlobs implements Blobs, RangeReads, ResumableUploads, Mount
       abandon(res.body);
       throw new SizeMismatchError(expected, Number(length), `${what} (Content-Length)`);
     }
-    const limited = new LengthCheck(expected, what);
+    const limited = new SizedStream(expected, what);
     pipeline(res.body, limited, () => {});
     return { body: limited, start };
   }
@@ -398,30 +398,4 @@ export function parseContentRange(
 function abandon(body: Readable): void {
   body.on('error', () => {});
   body.destroy();
-}
-
-/** LengthCheck passes exactly `expected` bytes, failing on more (at once) or fewer (at the end). */
-class LengthCheck extends Transform {
-  #received = 0;
-  constructor(
-    readonly expected: number,
-    readonly what: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.#received += chunk.length;
-    if (this.#received > this.expected) {
-      done(new SizeMismatchError(this.expected, this.#received, this.what));
-      return;
-    }
-    done(null, chunk);
-  }
-  override _flush(done: TransformCallback): void {
-    if (this.#received !== this.expected) {
-      done(new SizeMismatchError(this.expected, this.#received, this.what));
-      return;
-    }
-    done();
-  }
 }
