@@ -14,7 +14,7 @@ import { copyCommand } from './commands/copy.js';
 import { digestCommand } from './commands/digest.js';
 import { historyCommand } from './commands/history.js';
 import { inspectCommand } from './commands/inspect.js';
-import { loginCommand } from './commands/login.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 import { promoteCommand } from './commands/promote.js';
 import { pruneCommand } from './commands/prune.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -123,6 +123,7 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     .command(tagsCommand(run) as CommandModule)
     .command(verifyCommand(run) as CommandModule)
     .command(loginCommand(run) as CommandModule)
+    .command(logoutCommand(run) as CommandModule)
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .exitProcess(false)

@@ -143,7 +143,7 @@ export {
 export type { MountResult, UploadSession } from './registry/blobs.js';
 export { createClient, RegistryClient } from './registry/client.js';
 export { type InspectReferrer, type InspectResult, inspect } from './registry/inspect.js';
-export { type LoginOptions, login } from './registry/login.js';
+export { type LoginOptions, login, logout } from './registry/login.js';
 export { Repository } from './registry/repository.js';
 export {
   chainCredentials,

@@ -1,9 +1,10 @@
 /**
  * `login <registry> -u USER --password-stdin`: check the credentials against the
  * registry, then store them in the Docker config (`$DOCKER_CONFIG` or `~/.docker`).
+ * `logout <registry>`: remove them again.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { login, parseRepository, UsageError } from '../../lib/index.js';
+import { login, logout, parseRepository, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
@@ -34,16 +35,7 @@ export function loginCommand(run: RunCommand): CommandModule<object, Args> {
             'login needs -u USER and --password-stdin (the secret is read from standard input)',
           );
         }
-        // Validate the host with the reference grammar: "<host>/x" must parse to it.
-        const registry = parseRepository(`${args.registry}/x`).registry;
-        if (
-          registry !== args.registry &&
-          !(registry === 'docker.io' && args.registry.includes('docker.io'))
-        ) {
-          throw new UsageError(
-            `invalid registry ${JSON.stringify(args.registry)}: give host[:port], e.g. ghcr.io`,
-          );
-        }
+        const registry = registryArg(args.registry);
         const password = (await readAll(rt.io.stdin)).replace(/\r?\n$/, '');
         if (!password) throw new UsageError('no password on standard input');
         const key = await login({
@@ -61,6 +53,52 @@ export function loginCommand(run: RunCommand): CommandModule<object, Args> {
         };
       }),
   };
+}
+
+/** logoutCommand defines `logout`. */
+export function logoutCommand(run: RunCommand): CommandModule<object, LogoutArgs> {
+  return {
+    command: 'logout <registry>',
+    describe: 'Remove stored credentials from the Docker config',
+    builder: (y) =>
+      y.positional('registry', {
+        type: 'string',
+        demandOption: true,
+        describe: 'registry host[:port], e.g. ghcr.io',
+      }) as unknown as Argv<LogoutArgs>,
+    handler: (args) =>
+      run(args, async (rt) => {
+        const registry = registryArg(args.registry);
+        const configPath = rt.dockerConfigPath;
+        const removed = await logout({ registry, configPath });
+        return {
+          json: { registry, configPath, removed },
+          text: [
+            removed.length > 0
+              ? `Removed the credentials for ${registry} from ${configPath}`
+              : `Not logged in to ${registry}: no entry in ${configPath}`,
+          ],
+        };
+      }),
+  };
+}
+
+type LogoutArgs = GlobalArgs & { registry: string };
+
+/** registryArg checks a registry argument with the reference grammar: "<host>/x" must parse to it. */
+function registryArg(text: string): string {
+  let registry: string | undefined;
+  try {
+    registry = parseRepository(`${text}/x`).registry;
+  } catch {
+    // The grammar's message would speak of "<text>/x", which the user did not write.
+  }
+  if (registry !== text && !(registry === 'docker.io' && text.includes('docker.io'))) {
+    throw new UsageError(
+      `invalid registry ${JSON.stringify(text)}: give host[:port], e.g. ghcr.io`,
+    );
+  }
+  return registry;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -1,10 +1,10 @@
 /**
  * login: check credentials against a registry, then store them in a Docker config.json
- * the way `docker login` does without a credential store (`auths.<host>.auth`, written by
- * lib/transport/docker-config.ts, which also reads it).
+ * the way `docker login` does without a credential store (`auths.<host>.auth`); logout
+ * removes them. lib/transport/docker-config.ts reads and writes the file.
  */
 import { staticCredentials } from '../transport/credentials.js';
-import { storeDockerConfigAuth } from '../transport/docker-config.js';
+import { removeDockerConfigAuth, storeDockerConfigAuth } from '../transport/docker-config.js';
 import type { TransportOptions } from '../transport/types.js';
 import { createClient } from './client.js';
 
@@ -30,4 +30,12 @@ export async function login(options: LoginOptions): Promise<string> {
     await client.close();
   }
   return storeDockerConfigAuth(configPath, registry, { username, password });
+}
+
+/**
+ * logout removes a registry's `auths` entries from the Docker config and returns the keys
+ * removed (none when there were none). No request is sent.
+ */
+export function logout(options: { registry: string; configPath: string }): Promise<string[]> {
+  return removeDockerConfigAuth(options.configPath, options.registry);
 }

@@ -7,6 +7,7 @@ import {
   dockerConfigCredentials,
   dockerConfigKey,
   readDockerConfig,
+  removeDockerConfigAuth,
   storeDockerConfigAuth,
 } from './docker-config.js';
 
@@ -56,3 +57,24 @@ t.test('storeDockerConfigAuth refuses a broken file and leaves it', async (t) =>
   });
   t.equal(await readFile(path, 'utf8'), '{"auths": {"x": {"auth": "c2VjcmV0"}} oops');
 });
+
+t.test(
+  'removeDockerConfigAuth: every key of the registry, nothing else; absent is []',
+  async (t) => {
+    const path = join(dir, 'remove.json');
+    const other = { auth: 'eDp5' };
+    await writeFile(
+      path,
+      JSON.stringify({
+        auths: { 'https://ghcr.io': other, 'ghcr.io': other, 'a.example': other },
+        x: 1,
+      }),
+    );
+    t.same(await removeDockerConfigAuth(path, 'ghcr.io'), ['https://ghcr.io', 'ghcr.io']);
+    t.same(await readDockerConfig(path), { auths: { 'a.example': other }, x: 1 });
+    const before = await readFile(path, 'utf8');
+    t.same(await removeDockerConfigAuth(path, 'ghcr.io'), []);
+    t.equal(await readFile(path, 'utf8'), before, 'not rewritten when nothing is removed');
+    t.same(await removeDockerConfigAuth(join(dir, 'absent.json'), 'ghcr.io'), []);
+  },
+);

@@ -119,9 +119,8 @@ export function dockerConfigKey(registry: string): string {
 /**
  * storeDockerConfigAuth stores `username:password` for a registry in config.json
  * (`auths.<key>.auth`; the file and its folder are created when missing, 0600 and 0700)
- * and returns the key used. Other entries and settings are kept. The file is written
- * whole to a temporary name and renamed, so a crash never leaves half a config behind.
- * A file that is not a JSON object is an AuthError, and is left as it is.
+ * and returns the key used. Other entries and settings are kept. A file that is not a
+ * JSON object is an AuthError, and is left as it is.
  */
 export async function storeDockerConfigAuth(
   configPath: string,
@@ -132,6 +131,34 @@ export async function storeDockerConfigAuth(
   const config = await readDockerConfig(configPath);
   const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
   config.auths = { ...config.auths, [key]: { auth } };
+  await writeDockerConfig(configPath, config);
+  return key;
+}
+
+/**
+ * removeDockerConfigAuth removes the `auths` entries of a registry from config.json (every
+ * key that names it: Docker Hub has several) and returns the keys removed; the file is
+ * rewritten only when there were any. Credentials a helper keeps are not touched.
+ */
+export async function removeDockerConfigAuth(
+  configPath: string,
+  registry: string,
+): Promise<string[]> {
+  const config = await readDockerConfig(configPath);
+  const auths = config.auths && typeof config.auths === 'object' ? config.auths : {};
+  const key = normalizeRegistryKey(registry);
+  const removed = Object.keys(auths).filter((k) => normalizeRegistryKey(k) === key);
+  if (removed.length === 0) return [];
+  config.auths = Object.fromEntries(Object.entries(auths).filter(([k]) => !removed.includes(k)));
+  await writeDockerConfig(configPath, config);
+  return removed;
+}
+
+/**
+ * writeDockerConfig writes the file whole (0600, its folder created 0700) to a temporary
+ * name and renames it, so a crash never leaves half a config behind.
+ */
+async function writeDockerConfig(configPath: string, config: DockerConfig): Promise<void> {
   await mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
   const tmp = `${configPath}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -141,7 +168,6 @@ export async function storeDockerConfigAuth(
     await rm(tmp, { force: true });
     throw new AuthError(`cannot write Docker config ${configPath}: ${(e as Error).message}`);
   }
-  return key;
 }
 
 /**

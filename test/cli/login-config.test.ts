@@ -37,3 +37,50 @@ t.test('a config that is not an object: refused', async (t) => {
   t.match(r.stderr, 'is not valid JSON (not an object)');
   t.equal(await readFile(cli.configPath, 'utf8'), '[]');
 });
+
+t.test('logout removes what login stored, keeps the rest; no entry is not an error', async (t) => {
+  const cli = await cliEnv(t);
+  await cli.writeDockerConfig({ 'other.example.com': { username: 'carol', password: 'x' } });
+  const login = await cli.run(
+    ['login', '--plain-http', reg.host, '-u', 'alice', '--password-stdin'],
+    {
+      stdin: 'pw\n',
+    },
+  );
+  t.equal(login.code, 0, login.stderr);
+  const out = await cli.run(['logout', '--json', reg.host]);
+  t.equal(out.code, 0, out.stderr);
+  t.same(out.json(), { registry: reg.host, configPath: cli.configPath, removed: [reg.host] });
+  const config = JSON.parse((await cli.readDockerConfig())!);
+  t.same(Object.keys(config.auths), ['other.example.com'], 'the other entry is kept');
+
+  const again = await cli.run(['logout', reg.host]);
+  t.equal(again.code, 0, again.stderr);
+  t.match(again.stdout, `Not logged in to ${reg.host}`);
+});
+
+t.test('logout docker.io removes every name Docker Hub is stored under', async (t) => {
+  const cli = await cliEnv(t);
+  await cli.writeDockerConfig({});
+  await writeFile(
+    cli.configPath,
+    JSON.stringify({
+      auths: {
+        'https://index.docker.io/v1/': { auth: 'YTpi' },
+        'docker.io': { auth: 'YTpi' },
+        'ghcr.io': { auth: 'YTpi' },
+      },
+    }),
+  );
+  const r = await cli.run(['logout', '--json', 'docker.io']);
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.json().removed, ['https://index.docker.io/v1/', 'docker.io']);
+  t.same(Object.keys(JSON.parse((await cli.readDockerConfig())!).auths), ['ghcr.io']);
+});
+
+t.test('logout of an invalid registry name: exit 2', async (t) => {
+  const cli = await cliEnv(t);
+  const r = await cli.run(['logout', 'UPPER_case!']);
+  t.equal(r.code, 2, r.stderr);
+  t.match(r.stderr, 'invalid registry "UPPER_case!"');
+});

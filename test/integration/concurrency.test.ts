@@ -49,7 +49,10 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-const fast = (hooks: PromoteOptions['hooks'] = {}): PromoteOptions => ({ hooks });
+const fast = (hooks: PromoteOptions['hooks'] = {}): PromoteOptions => ({
+  ledger: { settleMs: 20 },
+  hooks,
+});
 
 /** tagsOf reads where each tag points in the destination repository. */
 async function tagsOf(repo: string, tags: readonly string[]): Promise<Record<string, string>> {
