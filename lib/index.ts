@@ -11,6 +11,12 @@
  * ```
  */
 
+export {
+  MemoryHost,
+  MemoryStore,
+  type MemoryStoreOptions,
+  memoryStore,
+} from './content/memory.js';
 export { cosignTags, referrersTag } from './content/referrers.js';
 export {
   type BlobSource,
