@@ -1,44 +1,96 @@
 /**
- * The ledger: one OCI index per production repository, under the reserved tag
- * `oci-promote-history`, listing its history records in the order they were written.
- * Each entry's annotations repeat the record's facts, so reading history costs one GET.
+ * The ledger: the history records of one production repository. The records are the
+ * truth: each is stored under a journal tag of its own (journal.ts), so concurrent
+ * writers never overwrite one another and nothing is lost, with no lock and no pause.
+ * The index under the reserved tag `oci-promote-history` is a cache of the journal: its
+ * entries repeat each record's facts as annotations, so reading history costs the cache,
+ * the tag list, and one GET per record the cache does not list yet. Any reader rebuilds
+ * what the cache lacks; every append writes the cache back whole, so a lost cache write
+ * costs a few GETs until the next append, never an entry.
  *
- * Registries have no compare-and-swap on tags, so appending is read, append, write,
- * then read again after a short pause: a record another writer's concurrent append
- * dropped is noticed and appended again.
+ * A prune's drop list (record.ts pushDropList) is journalled the same way: the records it
+ * names stay out of the ledger even where their tags cannot be deleted.
  */
+import { limiter } from '../copy/limit.js';
 import { type Digest, isDigest } from '../digest.js';
 import { ManifestInvalidError, NotFoundError, ProtocolError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
+import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
-import { sleep } from '../transport/retry.js';
-import { ANNOTATION, RECORD_ARTIFACT_TYPE } from './record.js';
+import { type JournalTag, parseJournalTag, prefixOf } from './journal.js';
+import { ANNOTATION, DROPPED_ARTIFACT_TYPE, droppedBy, RECORD_ARTIFACT_TYPE } from './record.js';
 import { tagChangesOf } from './tag-changes.js';
 import type { HistoryAction, HistoryEntry } from './types.js';
 
-/** LEDGER_TAG is the reserved tag of the ledger index. */
+/** LEDGER_TAG is the reserved tag of the ledger index (the cache). */
 export const LEDGER_TAG = 'oci-promote-history';
 /** LEDGER_ARTIFACT_TYPE marks the ledger index. */
 export const LEDGER_ARTIFACT_TYPE = 'application/vnd.oci-promote.ledger.v1+json';
 
-/** Ledger is the ledger as read: its records, oldest first, and its own digest. */
+/** Journal entries a read fetches beyond the cache before it gives up (a lost cache). */
+const MAX_UNCACHED = 10_000;
+
+/** Ledger is the ledger as read. */
 export interface Ledger {
+  /** The records, ordered by their time annotation, then digest; dropped ones left out. */
   records: Descriptor[];
+  /** The drop lists prunes wrote (kept in the cache with the records). */
+  dropLists: Descriptor[];
+  /** The digests the drop lists name. */
+  dropped: ReadonlySet<Digest>;
+  /** Whether the cache misses something the journal holds, or lists something dropped. */
+  stale: boolean;
+  /** The cache's digest, null when there is none. */
   digest: Digest | null;
 }
 
-/** LedgerOptions tunes the append protocol (tests shorten the pause). */
+/** LedgerOptions: the ledger already read (to append without reading again). */
 export interface LedgerOptions {
-  /** Pause before the confirming read, in ms (default 400, plus up to as much jitter). */
-  settleMs?: number;
-  /** Append rounds before giving up (default 6). */
-  rounds?: number;
+  read?: Ledger;
   signal?: AbortSignal;
 }
 
-/** readLedger reads the ledger; a repository without one has an empty ledger. */
+/**
+ * readLedger reads the cache and the journal's tags, fetches the journal entries the
+ * cache does not list (by tag: the bytes are hashed, and must hash to the digest prefix
+ * the tag names), and leaves out the records a drop list names. A repository without a
+ * ledger has an empty one.
+ */
 export async function readLedger(repo: Repository, signal?: AbortSignal): Promise<Ledger> {
+  const cache = await readCache(repo, signal);
+  const tags = await repo.listTags(signal);
+  const known = new Set(cache.entries.map((d) => prefixOf(d.digest)));
+  for (const d of droppedIn(cache.entries)) known.add(prefixOf(d));
+  const uncached = tags.flatMap((tag) => {
+    const j = parseJournalTag(tag);
+    return j && !known.has(j.prefix) ? [j] : [];
+  });
+  if (uncached.length > MAX_UNCACHED) {
+    throw new ProtocolError(
+      `${repo} has ${uncached.length} history records its ledger does not list (at most ${MAX_UNCACHED} are read)`,
+    );
+  }
+  const limit = limiter(4);
+  const fetched = await Promise.all(uncached.map((j) => limit(() => fetchEntry(repo, j, signal))));
+
+  const all = [...cache.entries, ...fetched.filter((d) => d !== undefined)];
+  const dropLists = uniqueByDigest(all.filter((d) => d.artifactType === DROPPED_ARTIFACT_TYPE));
+  const dropped = new Set(droppedIn(dropLists));
+  const records = uniqueByDigest(
+    all.filter((d) => d.artifactType === RECORD_ARTIFACT_TYPE && !dropped.has(d.digest)),
+  ).sort(byTime);
+  const stale =
+    fetched.some((d) => d !== undefined) ||
+    cache.entries.some((d) => d.artifactType === RECORD_ARTIFACT_TYPE && dropped.has(d.digest));
+  return { records, dropLists, dropped, stale, digest: cache.digest };
+}
+
+/** readCache reads the ledger index; entries of other types are left out. */
+async function readCache(
+  repo: Repository,
+  signal?: AbortSignal,
+): Promise<{ entries: Descriptor[]; digest: Digest | null }> {
   try {
     const { manifest, descriptor } = await repo.manifests.get(LEDGER_TAG, signal);
     if (manifest.kind !== 'index') {
@@ -46,27 +98,49 @@ export async function readLedger(repo: Repository, signal?: AbortSignal): Promis
         `${repo}:${LEDGER_TAG} is not an index; it is reserved for the ledger`,
       );
     }
-    return {
-      records: manifest.manifests.filter((d) => d.artifactType === RECORD_ARTIFACT_TYPE),
-      digest: descriptor.digest,
-    };
+    const entries = manifest.manifests.filter(
+      (d) => d.artifactType === RECORD_ARTIFACT_TYPE || d.artifactType === DROPPED_ARTIFACT_TYPE,
+    );
+    return { entries, digest: descriptor.digest };
   } catch (e) {
-    if (e instanceof NotFoundError) return { records: [], digest: null };
+    if (e instanceof NotFoundError) return { entries: [], digest: null };
     throw e;
   }
 }
 
-/** writeLedger replaces the ledger with exactly these records. */
+/**
+ * fetchEntry reads one journal entry by its tag and describes it as the cache would.
+ * A tag gone meanwhile (pruned), content that does not hash to the prefix the tag names,
+ * or a manifest that is neither a record nor a drop list is no entry.
+ */
+async function fetchEntry(
+  repo: Repository,
+  j: JournalTag,
+  signal?: AbortSignal,
+): Promise<Descriptor | undefined> {
+  try {
+    const { manifest, descriptor } = await repo.manifests.get(j.tag, signal);
+    if (!descriptor.digest.startsWith(j.prefix) || manifest.kind !== 'image') return undefined;
+    const listed = referrerDescriptor(descriptor, manifest);
+    const type = listed.artifactType;
+    return type === RECORD_ARTIFACT_TYPE || type === DROPPED_ARTIFACT_TYPE ? listed : undefined;
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}
+
+/** writeLedger replaces the cache with exactly these entries (records and drop lists). */
 export async function writeLedger(
   repo: Repository,
-  records: readonly Descriptor[],
+  entries: readonly Descriptor[],
   signal?: AbortSignal,
 ): Promise<Digest> {
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     artifactType: LEDGER_ARTIFACT_TYPE,
-    manifests: records,
+    manifests: entries,
   };
   return (
     await repo.manifests.put(LEDGER_TAG, Buffer.from(JSON.stringify(index)), OCI_INDEX, signal)
@@ -74,27 +148,20 @@ export async function writeLedger(
 }
 
 /**
- * appendToLedger adds a record and confirms it stays: after each write it waits, reads
- * again, and appends once more if a concurrent writer replaced the ledger without it.
+ * appendToLedger lists a record, already in the journal (pushRecord), in the cache: one
+ * PUT of the cache as read (`options.read`, else read now) with the record and every
+ * journal entry the cache lacked folded in. No pause and no re-read: a concurrent writer
+ * may replace this write, and loses nothing by it, as every record has its own tag.
  */
 export async function appendToLedger(
   repo: Repository,
   record: Descriptor,
   options: LedgerOptions = {},
 ): Promise<void> {
-  const settle = options.settleMs ?? 400;
-  const rounds = options.rounds ?? 6;
-  for (let round = 0; round < rounds; round++) {
-    const ledger = await readLedger(repo, options.signal);
-    if (round > 0 && ledger.records.some((r) => r.digest === record.digest)) return;
-    if (!ledger.records.some((r) => r.digest === record.digest)) {
-      await writeLedger(repo, [...ledger.records, record], options.signal);
-    }
-    await sleep(settle + Math.random() * settle, options.signal);
-  }
-  throw new ProtocolError(
-    `${repo}:${LEDGER_TAG} kept changing under concurrent writers; the record ${record.digest} is stored but may be missing from the ledger`,
-  );
+  const ledger = options.read ?? (await readLedger(repo, options.signal));
+  if (ledger.records.some((r) => r.digest === record.digest) && !ledger.stale) return;
+  const records = uniqueByDigest([...ledger.records, record]).sort(byTime);
+  await writeLedger(repo, [...records, ...ledger.dropLists], options.signal);
 }
 
 /**
@@ -110,7 +177,7 @@ export function entriesOf(records: readonly Descriptor[]): HistoryEntry[] {
     const digest = a[ANNOTATION.digest];
     const action = a[ANNOTATION.action] ?? 'promote';
     const tags = tagChangesOf(a[ANNOTATION.tags]);
-    if (digest === undefined || !isDigest(digest) || !isAction(action) || tags === undefined) {
+    if (digest === undefined || !isDigest(digest) || !isAction(action) || !tags) {
       continue; // not one of ours, or damaged: history shows what it can read
     }
     for (const t of tags) {
@@ -128,6 +195,24 @@ export function entriesOf(records: readonly Descriptor[]): HistoryEntry[] {
     }
   }
   return out;
+}
+
+/** The order of the ledger: the time a record says it was written, then its digest. */
+function byTime(a: Descriptor, b: Descriptor): number {
+  const ta = a.annotations?.[ANNOTATION.created] ?? '';
+  const tb = b.annotations?.[ANNOTATION.created] ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+}
+
+function droppedIn(entries: readonly Descriptor[]): Digest[] {
+  return entries.filter((d) => d.artifactType === DROPPED_ARTIFACT_TYPE).flatMap(droppedBy);
+}
+
+function uniqueByDigest(items: readonly Descriptor[]): Descriptor[] {
+  const seen = new Map<Digest, Descriptor>();
+  for (const i of items) if (!seen.has(i.digest)) seen.set(i.digest, i);
+  return [...seen.values()];
 }
 
 const isAction = (v: string): v is HistoryAction => v === 'promote' || v === 'rollback';

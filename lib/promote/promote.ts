@@ -13,7 +13,7 @@ import { formatReference, manifestReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
-import { appendToLedger, entriesOf, type LedgerOptions, readLedger } from './ledger.js';
+import { appendToLedger, entriesOf, readLedger } from './ledger.js';
 import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
 import { type SettleOptions, writePromotionTags } from './settle.js';
@@ -24,7 +24,6 @@ import type { PromoteRequest, PromotionResult, TagChange } from './types.js';
 export interface PromoteOptions {
   /** Name and version recorded as the writer of history records. */
   tool?: string;
-  ledger?: LedgerOptions;
   /** The rounds that settle the tags against concurrent writers (tests shorten the pause). */
   settle?: SettleOptions;
   /** Test seam: awaited where a concurrent writer can interleave. */
@@ -127,7 +126,7 @@ export async function promote(
       ...(req.provenance && { provenance: req.provenance }),
     });
     const record = await pushRecord(dst, root.descriptor, body, signal);
-    await appendToLedger(dst, record, { ...options.ledger, ...(signal && { signal }) });
+    await appendToLedger(dst, record, { read: ledger, ...(signal && { signal }) });
     result.record = record.digest;
   }
   if (written.lost.length > 0) {

@@ -10,6 +10,8 @@
  * - nothing a tag reaches is deleted: every tag but the ledger's is a root, walked through
  *   index children (nested too) and referrers, as are the digests kept entries name;
  * - only the images and records the registry confirmed deleting are reported.
+ * Dropped records leave the ledger through a journalled drop list (record.ts
+ * pushDropList), so their journal tags do not bring them back where they cannot be deleted.
  * Blobs are left to the registry's garbage collection.
  */
 import type { Digest } from '../digest.js';
@@ -20,9 +22,10 @@ import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { referrersTag } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
+import { parseJournalTag } from './journal.js';
 import { entriesOf, LEDGER_TAG, readLedger, writeLedger } from './ledger.js';
 import { reachable } from './reach.js';
-import { checkRecord, type VerifiedRecord } from './record.js';
+import { checkRecord, pushDropList, type VerifiedRecord } from './record.js';
 import type { HistoryEntry, PruneRequest, PruneResult } from './types.js';
 
 /** Registries known to refuse deletion through the Distribution API. */
@@ -126,20 +129,31 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
   return result;
 }
 
-/** trimLedger drops records from the ledger, re-reading it so a record appended meanwhile stays. */
+/**
+ * trimLedger drops records from the ledger: it journals the drop list first (that alone
+ * keeps them out of every later read), then writes the cache without them, re-reading
+ * it so a record appended meanwhile stays.
+ */
 async function trimLedger(
   repo: Repository,
   removed: readonly Digest[],
   signal?: AbortSignal,
 ): Promise<Descriptor[]> {
+  const list = await pushDropList(repo, removed, new Date(), signal);
   const now = await readLedger(repo, signal);
   const drop = new Set(removed);
   const stays = now.records.filter((r) => !drop.has(r.digest));
-  await writeLedger(repo, stays, signal);
+  const lists = now.dropLists.some((d) => d.digest === list.digest)
+    ? now.dropLists
+    : [...now.dropLists, list];
+  await writeLedger(repo, [...stays, ...lists], signal);
   return stays;
 }
 
-/** liveTags resolves every tag except `skip` to the digest it points to. */
+/**
+ * liveTags resolves every tag except `skip` and the journal's (records and drop lists,
+ * which the ledger accounts for) to the digest it points to.
+ */
 async function liveTags(
   repo: Repository,
   skip: ReadonlySet<string>,
@@ -147,7 +161,7 @@ async function liveTags(
 ): Promise<Digest[]> {
   const out: Digest[] = [];
   for (const tag of await repo.listTags(signal)) {
-    if (skip.has(tag)) continue;
+    if (skip.has(tag) || parseJournalTag(tag)) continue;
     const d = await repo.manifests.head(tag, signal);
     if (d) out.push(d.digest);
   }

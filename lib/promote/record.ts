@@ -1,9 +1,10 @@
 /**
  * History records: each promotion or rollback is written to the production repository
  * as a small OCI artifact whose `subject` is the image it concerns, so it is also a
- * referrer of that image. The JSON document in its one layer is the full record; the
- * ledger descriptor pointing at it carries the same facts as annotations, so `history`
- * reads one index instead of every record.
+ * referrer of that image, under a journal tag of its own (journal.ts). The JSON document
+ * in its one layer is the full record; the manifest and the ledger descriptor pointing at
+ * it carry the same facts as annotations, so `history` reads one index (the cache) plus
+ * the few records it does not list yet, instead of every record.
  *
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
@@ -15,6 +16,7 @@ import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
+import { journalTag } from './journal.js';
 import { tagChangesOf } from './tag-changes.js';
 import type { HistoryAction, Provenance, TagChange } from './types.js';
 
@@ -90,10 +92,15 @@ export function recordAnnotations(body: RecordBody): Record<string, string> {
   return a;
 }
 
+/** DROPPED_ARTIFACT_TYPE marks a prune's list of the records it dropped (journal.ts). */
+export const DROPPED_ARTIFACT_TYPE = 'application/vnd.oci-promote.dropped.v1+json';
+/** DROPPED_ANNOTATION holds that list: a JSON array of record digests. */
+export const DROPPED_ANNOTATION = 'dev.oci-promote.dropped';
+
 /**
- * pushRecord writes a record into `repo` as an artifact with `subject` set, makes it
- * findable as a referrer (updating the tag-schema index on registries without the
- * referrers API), and returns the descriptor to list in the ledger.
+ * pushRecord writes a record into `repo` as an artifact with `subject` set, under its
+ * journal tag, makes it findable as a referrer (updating the tag-schema index on
+ * registries without the referrers API), and returns the descriptor to list in the ledger.
  */
 export async function pushRecord(
   repo: Repository,
@@ -128,7 +135,9 @@ export async function pushRecord(
     digest: digestOf(manifest),
     size: manifest.byteLength,
   };
-  const put = await repo.manifests.put(desc.digest, manifest, OCI_MANIFEST, signal);
+  // By its own tag: no writer can overwrite it, and a reader finds it in the tag list.
+  const tag = journalTag(new Date(body.time), desc.digest);
+  const put = await repo.manifests.put(tag, manifest, OCI_MANIFEST, signal);
   const listed = referrerDescriptor(desc, {
     kind: 'image',
     mediaType: OCI_MANIFEST,
@@ -141,6 +150,54 @@ export async function pushRecord(
     await repo.referrers.addToTagIndex(subject.digest, listed, signal);
   }
   return listed;
+}
+
+/**
+ * pushDropList writes, under a journal tag of its own, the list of records a prune dropped
+ * from the ledger, so no reader brings them back from their journal tags (which stay
+ * where the registry cannot delete). Returns the descriptor to list in the ledger.
+ */
+export async function pushDropList(
+  repo: Repository,
+  dropped: readonly Digest[],
+  time: Date = new Date(),
+  signal?: AbortSignal,
+): Promise<Descriptor> {
+  const annotations = {
+    [ANNOTATION.created]: time.toISOString(),
+    [DROPPED_ANNOTATION]: JSON.stringify(dropped),
+  };
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: DROPPED_ARTIFACT_TYPE,
+      config: emptyDescriptor,
+      layers: [emptyDescriptor],
+      annotations,
+    }),
+  );
+  await ensureBlob(repo, emptyDescriptor, EMPTY_JSON, signal);
+  const digest = digestOf(manifest);
+  await repo.manifests.put(journalTag(time, digest), manifest, OCI_MANIFEST, signal);
+  return {
+    mediaType: OCI_MANIFEST,
+    digest,
+    size: manifest.byteLength,
+    artifactType: DROPPED_ARTIFACT_TYPE,
+    annotations,
+  };
+}
+
+/** droppedBy reads a drop list's digests; anything that is not a digest is left out. */
+export function droppedBy(list: Descriptor): Digest[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(list.annotations?.[DROPPED_ANNOTATION] ?? '[]');
+  } catch {
+    return [];
+  }
+  return Array.isArray(v) ? v.filter((d): d is Digest => typeof d === 'string' && isDigest(d)) : [];
 }
 
 async function ensureBlob(

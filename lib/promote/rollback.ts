@@ -96,7 +96,7 @@ export async function rollback(
     ...(req.provenance && { provenance: req.provenance }),
   });
   const record = await pushRecord(repo, manifest.descriptor, body, signal);
-  await appendToLedger(repo, record, { ...options.ledger, ...(signal && { signal }) });
+  await appendToLedger(repo, record, { read: ledger, ...(signal && { signal }) });
   result.record = record.digest;
   return result;
 }

@@ -49,10 +49,7 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-const fast = (hooks: PromoteOptions['hooks'] = {}): PromoteOptions => ({
-  ledger: { settleMs: 20 },
-  hooks,
-});
+const fast = (hooks: PromoteOptions['hooks'] = {}): PromoteOptions => ({ hooks });
 
 /** tagsOf reads where each tag points in the destination repository. */
 async function tagsOf(repo: string, tags: readonly string[]): Promise<Record<string, string>> {

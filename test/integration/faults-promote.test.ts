@@ -21,7 +21,7 @@ import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, client: direct, work } = await twoRegistries(t, 'faults-promote');
 const dstProxy = await startFaultProxy(t, dst, { seed: 5 });
-const options = { ledger: { settleMs: 20 } };
+const options = {};
 
 async function stage(tag: string): Promise<Digest> {
   const img = await writeRandomImage(join(work, tag), {
@@ -93,7 +93,8 @@ const steps: Step[] = [
     name: 'record push',
     afterTags: true,
     rule: {
-      when: (r) => isManifestPut(r) && tagOf(r).startsWith('sha256:') && tagOf(r) !== v2,
+      // A record is pushed under its journal tag (docs/promotion.md, "The ledger").
+      when: (r) => isManifestPut(r) && tagOf(r).startsWith('oci-promote-history.'),
       action: fail(500, 'UNKNOWN'),
     },
   },
@@ -154,7 +155,10 @@ for (const step of steps) {
       dstProxy.clearRules();
       const again = await promote(client, request(dstProxy.host, repo, '1.1.0'), options);
       t.equal(again.digest, v2);
-      t.ok(again.record, 're-run wrote a history record');
+      if (step.name === 'ledger write') {
+        // The record was in the journal before the ledger (a cache) failed: nothing to add.
+        t.equal(again.record, null, 'the record written before the failure is not repeated');
+      } else t.ok(again.record, 're-run wrote a history record');
       t.match(await tagsOf(repo), { '1.1.0': v2, '1.1': v2, '1': v2, latest: v2, '1.0.0': v1 });
       const entries = (await history(direct, parseRepository(`${dst.host}/${repo}`))).entries;
       for (const tag of ['1.1.0', '1.1', '1', 'latest']) {

@@ -24,7 +24,7 @@ import { headManifest, pushLayout, pushManifest, seedWithReferrers } from '../he
 import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, client, cli, work } = await twoRegistries(t, 'prune-hostile');
-const fast = { ledger: { settleMs: 20 } };
+const fast = {};
 
 interface Staged {
   digest: Digest;

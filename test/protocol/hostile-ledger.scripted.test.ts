@@ -55,6 +55,9 @@ const headOf = (digest: string) => ({
   },
 });
 
+/** The tag list a ledger read asks for: no journal tags beyond the ledger's. */
+const noJournal = { status: 200, body: { name: 'app', tags: [LEDGER_TAG] } };
+
 /** Requests that left the repository or carried a path where a digest belongs. */
 const strayRequests = (paths: string[]) =>
   paths.filter((p) => !p.startsWith('/v2/app/') || p.includes('..') || p.includes('%2e'));
@@ -73,6 +76,7 @@ t.test(
         path: `/v2/app/manifests/${LEDGER_TAG}`,
         reply: { status: 200, headers: { 'content-type': OCI_INDEX }, body: ledger },
       },
+      { method: 'GET', path: '/v2/app/tags/list?n=1000', reply: noJournal },
     ]);
     const cli = await cliEnv(t);
     const r = await cli.run(['rollback', '--plain-http', '--json', `${reg.host}/app:latest`]);
@@ -101,6 +105,7 @@ t.test('history drops a forged entry instead of printing a path as its digest', 
       path: `/v2/app/manifests/${LEDGER_TAG}`,
       reply: { status: 200, headers: { 'content-type': OCI_INDEX }, body: ledger },
     },
+    { method: 'GET', path: '/v2/app/tags/list?n=1000', reply: noJournal },
   ]);
   const cli = await cliEnv(t);
   const r = await cli.run(['history', '--plain-http', '--json', `${reg.host}/app:latest`]);

@@ -159,6 +159,8 @@ t.test('history prints hostile ledger entries escaped', async (t) => {
         body: ledger,
       },
     },
+    // The ledger read lists the tags (journal entries the ledger lacks); there are none.
+    { method: 'GET', path: '/v2/app/tags/list?n=1000', reply: { status: 200, body: { tags: [] } } },
   ]);
   const cli = await cliEnv(t);
   const r = await cli.run(['history', '--plain-http', `${reg.host}/app`], {
