@@ -207,8 +207,12 @@ export class NotFoundError extends OciPromoteError {
   readonly method: string | undefined;
 
   constructor(init: NotFoundInit) {
-    const where = init.url ?? 'content';
-    super(init.message ?? `${init.what ? `${init.what}: ` : ''}${where} not found`);
+    const what = init.what ? `${init.what}: ` : '';
+    const answered =
+      init.method !== undefined && init.status !== undefined
+        ? `${init.method} ${init.url} answered ${init.status}`
+        : undefined;
+    super(init.message ?? `${what}${answered ?? `${init.url ?? 'content'} not found`}`);
     this.url = init.url;
     this.status = init.status;
     this.method = init.method;
