@@ -28,8 +28,11 @@
  * });
  * const reg = await startRegistry(t, { configure: ts.registryConfig('registry-a') });
  * ```
+ *
+ * By concern: token-server/types.ts, token-server/scopes.ts (what a policy grants),
+ * token-server/jwt.ts (signing), token-server/http.ts.
  */
-import { randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -41,164 +44,20 @@ import {
   startRegistry,
   type TeardownHost,
 } from './registry.js';
-import type { CertKey, Pki } from './tls.js';
+import type { Pki } from './tls.js';
+import { delay, json, readBody } from './token-server/http.js';
+import { signToken } from './token-server/jwt.js';
+import { formatAccess, grant } from './token-server/scopes.js';
+import type {
+  ResourceActions,
+  TokenPolicy,
+  TokenRequest,
+  TokenServer,
+  TokenServerOptions,
+} from './token-server/types.js';
 
-/** distribution's leeway on `exp`/`nbf` (registry/auth/token/token.go). */
-export const REGISTRY_LEEWAY_S = 60;
-
-/** One entry of a token's `access` claim. */
-export interface ResourceActions {
-  type: string;
-  name: string;
-  actions: string[];
-}
-
-/** What the token service was asked, as recorded in its log. */
-export interface TokenRequest {
-  /** 1-based count of token requests. */
-  n: number;
-  method: 'GET' | 'POST';
-  /** How the client identified itself. */
-  grant: 'anonymous' | 'basic' | 'password' | 'refresh_token';
-  /** The user, once authenticated (undefined for anonymous or refused requests). */
-  subject?: string;
-  /** The user name the client claimed (Basic user or form `username`), even if refused. */
-  claimedUser?: string;
-  service?: string;
-  /** Scopes as asked: one per `scope` parameter (GET) or space-separated (POST). */
-  scopes: string[];
-  /** OAuth2 `client_id` (POST). */
-  clientId?: string;
-  /** Scopes granted, `type:name:actions` (actions sorted), empty when nothing matched. */
-  granted: string[];
-  status: number;
-  /** Milliseconds since the server started, when the request arrived. */
-  at: number;
-}
-
-/** What a policy hook may decide for one request. */
-export interface TokenDecision {
-  /** Wait this long before answering (to make a copy take longer, deterministically). */
-  delayMs?: number;
-  /** Grant exactly this instead of what the policy allows. */
-  access?: ResourceActions[];
-  /** Refuse with this status (e.g. 503 to test retries of the token fetch). */
-  status?: number;
-  /** `validFor` for this token only (see TokenPolicy). */
-  validFor?: number;
-}
-
-/** The policy, mutable between subtests (`ts.policy.expiresIn = 2`). */
-export interface TokenPolicy {
-  /** Users and passwords (Basic on GET, `grant_type=password` on POST). */
-  users: Record<string, string>;
-  /**
-   * What each subject may do: subject (`''` = everyone, including anonymous) →
-   * repository pattern → actions. A pattern is a name, `prefix/*`, or `*`.
-   */
-  access: Record<string, Record<string, string[]>>;
-  /** `expires_in` of the response, seconds (default 300); null leaves it out. */
-  expiresIn: number | null;
-  /**
-   * Seconds the registry accepts a token (sets `exp` = iat + validFor − 60, against the
-   * registry's 60 s leeway). Default: `exp` = iat + expiresIn (or + 300).
-   */
-  validFor?: number;
-  /** Called for every request that would be granted; may delay, narrow or refuse. */
-  hook?: (req: TokenRequest) => TokenDecision | undefined | Promise<TokenDecision | undefined>;
-}
-
-export interface TokenServerOptions extends Partial<TokenPolicy> {
-  /** JWT `iss`; the registry must be configured with the same (default `oci-promote-test-issuer`). */
-  issuer?: string;
-  /** Serve https with this certificate (its CA must be given to the client). */
-  tls?: CertKey;
-}
-
-export interface TokenServer {
-  /** `http(s)://127.0.0.1:PORT` */
-  url: string;
-  /** The realm registries should name: `${url}/token`. */
-  realm: string;
-  issuer: string;
-  /** Root of the signing chain (what the registry trusts). */
-  root: CertKey;
-  /** PEM file holding `root`, for `rootcertbundle`. */
-  rootBundlePath: string;
-  policy: TokenPolicy;
-  /** Every token request so far. */
-  log: TokenRequest[];
-  /** Forgets the log. */
-  resetLog(): void;
-  /** Every token and refresh token issued so far (to assert none leaks). */
-  secrets(): string[];
-  /** A refresh token for `user`, as `docker login` stores in `identitytoken`. */
-  refreshTokenFor(user: string): string;
-  /** Decodes a JWT this server issued (header and claims), for assertions. */
-  decode(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> };
-  /** A `configure` for startRegistry: `auth.token` with this realm and `service`. */
-  registryConfig(
-    service: string,
-    configure?: (config: Record<string, unknown>) => void,
-  ): (config: Record<string, unknown>) => void;
-  close(): Promise<void>;
-}
-
-function b64url(data: string | Buffer): string {
-  return Buffer.from(data).toString('base64url');
-}
-
-function patternMatches(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('/*')) return name.startsWith(pattern.slice(0, -1));
-  return pattern === name;
-}
-
-/**
- * parseScope splits `type:name:actions` at the first and the last colon (the name may
- * hold `host:port`, scope.md); undefined when it has fewer than two colons.
- */
-export function parseScope(scope: string): ResourceActions | undefined {
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first === -1 || first === last) return undefined;
-  return {
-    type: scope.slice(0, first),
-    name: scope.slice(first + 1, last),
-    actions: scope
-      .slice(last + 1)
-      .split(',')
-      .filter((a) => a !== ''),
-  };
-}
-
-/** formatAccess turns access entries into `type:name:a,b` strings (sorted actions). */
-export function formatAccess(access: readonly ResourceActions[]): string[] {
-  return access.map((a) => `${a.type}:${a.name}:${[...a.actions].sort().join(',')}`);
-}
-
-async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new Error('body too large');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { formatAccess, parseScope } from './token-server/scopes.js';
+export * from './token-server/types.js';
 
 /**
  * startTokenServer makes a signing chain (root → intermediate → signing certificate,
@@ -237,60 +96,18 @@ export async function startTokenServer(
     access: ResourceActions[],
     validFor: number | undefined,
   ) => {
-    const iat = Math.floor(Date.now() / 1000);
-    const lifetime = policy.expiresIn ?? 300;
-    const exp = validFor !== undefined ? iat + validFor - REGISTRY_LEEWAY_S : iat + lifetime;
-    const header = { typ: 'JWT', alg: 'ES256', x5c };
-    const claims = {
-      iss: issuer,
-      sub: subject ?? '',
-      aud: service,
-      exp,
-      nbf: iat,
-      iat,
-      jti: randomBytes(12).toString('hex'),
+    const token = signToken({
+      issuer,
+      subject,
+      service,
       access,
-    };
-    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-    // JWS ES256: the raw r||s signature (RFC 7518 §3.4), which libtrust verifies.
-    const signature = sign('sha256', Buffer.from(input), {
-      key: signer.keyPem,
-      dsaEncoding: 'ieee-p1363',
+      lifetime: policy.expiresIn ?? 300,
+      validFor,
+      keyPem: signer.keyPem,
+      x5c,
     });
-    const token = `${input}.${signature.toString('base64url')}`;
     issued.push(token);
     return token;
-  };
-
-  const allowed = (subject: string | undefined, scope: ResourceActions): string[] => {
-    const out = new Set<string>();
-    for (const who of subject === undefined ? [''] : ['', subject]) {
-      for (const [pattern, actions] of Object.entries(policy.access[who] ?? {})) {
-        if (scope.type !== 'repository' && !pattern.startsWith(`${scope.type}:`)) continue;
-        const name = pattern.startsWith(`${scope.type}:`)
-          ? pattern.slice(scope.type.length + 1)
-          : pattern;
-        if (!patternMatches(name, scope.name)) continue;
-        for (const a of actions) out.add(a);
-      }
-    }
-    return [...out];
-  };
-
-  const grant = (subject: string | undefined, scopes: string[]): ResourceActions[] => {
-    const byResource = new Map<string, ResourceActions>();
-    for (const s of scopes) {
-      const parsed = parseScope(s);
-      if (!parsed) continue;
-      const ok = allowed(subject, parsed);
-      const actions = parsed.actions.filter((a) => ok.includes(a) || ok.includes('*'));
-      if (actions.length === 0) continue;
-      const key = `${parsed.type}:${parsed.name}`;
-      const entry = byResource.get(key);
-      if (entry) entry.actions = [...new Set([...entry.actions, ...actions])].sort();
-      else byResource.set(key, { type: parsed.type, name: parsed.name, actions: actions.sort() });
-    }
-    return [...byResource.values()];
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -388,7 +205,7 @@ export async function startTokenServer(
       return;
     }
 
-    let access = grant(subject, entry.scopes);
+    let access = grant(policy.access, subject, entry.scopes);
     const decision = await policy.hook?.(entry);
     if (decision?.delayMs) await delay(decision.delayMs);
     if (decision?.status !== undefined) {
