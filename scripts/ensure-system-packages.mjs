@@ -34,6 +34,7 @@ const TOOLS = [
   { command: 'logrotate', pkg: 'logrotate' },
   { command: 'yamllint', pkg: 'yamllint' },
   { command: 'dockerd', pkg: 'docker.io' },
+  { command: 'ansible-lint', pkg: 'ansible-lint' },
 ];
 const PACKAGES = TOOLS.map((t) => t.pkg);
 

@@ -64,6 +64,17 @@ t.test('the inventories parse and name their group', async (t) => {
   }
 });
 
+t.test('ansible-lint passes with the production profile', async (t) => {
+  const dir = await tempDir(t, 'ansible-lint');
+  const r = await run(
+    'ansible-lint',
+    ['--profile', 'production', '--offline', '--nocolor', '-p', ...PLAYBOOKS],
+    { ...ansibleEnv(dir), HOME: dir },
+    ansibleDir,
+  );
+  t.equal(r.code, 0, r.stdout + r.stderr);
+});
+
 t.test('yamllint passes over ansible/ (ansible/.yamllint)', async (t) => {
   const r = await run('yamllint', ['-s', '-c', join(ansibleDir, '.yamllint'), ansibleDir]);
   t.equal(r.code, 0, r.stdout + r.stderr);
