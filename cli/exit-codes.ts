@@ -1,5 +1,5 @@
 /**
- * Exit codes of the CLI contract (DESIGN.md §3) and the one-line hint printed with
+ * Exit codes of the CLI contract (docs/cli.md, exit codes) and the one-line hint printed with
  * each kind of failure, saying what to do about it.
  */
 import { constants } from 'node:os';

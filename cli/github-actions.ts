@@ -1,5 +1,5 @@
 /**
- * GitHub Actions reporting for `promote` and `rollback` (DESIGN.md §3):
+ * GitHub Actions reporting for `promote` and `rollback` (docs/github-actions.md):
  * - `$GITHUB_OUTPUT`: step outputs `digest`, `tags`, `previous-digest`;
  * - `$GITHUB_STEP_SUMMARY`: a Markdown summary (what moved where, a table of tags);
  * - with `GITHUB_ACTIONS=true`: failures and tag conflicts as `::error::` annotations,

@@ -1,7 +1,7 @@
 /**
  * Typed errors. One class per condition, each with a stable `code` that callers and
  * tests match on (the undici `lib/core/errors.js` convention), and a `category` that
- * the CLI maps to its exit code (DESIGN.md §3).
+ * the CLI maps to its exit code (docs/cli.md, exit codes).
  */
 
 /**

@@ -1,7 +1,7 @@
 /**
  * promote: resolve the source once, check the gates, plan the tags, copy everything by
  * digest, confirm the image is in place, and only then write the tags — so a promotion
- * that fails at any point leaves every production tag as it was (DESIGN.md §4). Each
+ * that fails at any point leaves every production tag as it was (docs/promotion.md, "A promotion, step by step"). Each
  * promotion that changes a tag is written down in the registry (record + ledger).
  */
 import { copyGraph } from '../copy/copy.js';

@@ -125,7 +125,7 @@ export class RegistryBlobs implements Blobs, RangeReads, ResumableUploads, Mount
    * getFrom streams a blob's bytes from `offset` with a `Range` request, unverified: the
    * caller (a resumed chunked upload) hashes them. A 206 must carry the exact
    * `Content-Range` asked for; a 200 is the whole blob, and `start` 0 tells the caller to
-   * hash from the beginning again instead of appending (anchor fault case 4). The length
+   * hash from the beginning again instead of appending (docs/faults.md case #4). The length
    * is held to the descriptor either way.
    */
   async getFrom(

@@ -17,7 +17,7 @@
  * known boundary (it kept part of a broken chunk) cannot be hashed on from, so the whole
  * upload restarts in a new session. A source that ignores the range and sends the whole
  * blob (200 instead of 206) is hashed again from zero, skipping what the registry has
- * (anchor fault case 4), never appended.
+ * (docs/faults.md case #4), never appended.
  *
  * Resumes, and sending the closing PUT again, spend one retry budget: the blob copy's, when
  * the upload runs inside its owned attempt (lib/transport/retry.ts), so a blob costs at
@@ -101,7 +101,7 @@ export const MIN_CHUNK_SIZE = 256 * 1024;
  * `OCI-Chunk-Min-Length`. A large minimum is honoured as is: chunks are streamed, so it
  * costs no memory, and a minimum above the blob's size simply means one PATCH for the
  * whole blob (the last chunk may be shorter than the minimum) — the "cap it or go
- * monolithic" of anchor fault case 25 without refusing the registry's rule.
+ * monolithic" of docs/faults.md case #25 without refusing the registry's rule.
  */
 export function chunkSizeFor(requested: number, minChunkLength?: number): number {
   const base = Number.isSafeInteger(requested) && requested > 0 ? requested : DEFAULT_CHUNK_SIZE;

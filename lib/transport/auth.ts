@@ -180,7 +180,7 @@ export class Authenticator {
    * body; noteChallenge already ran), whether sending it again from the start would
    * authenticate differently: it went out without credentials while the registry's
    * challenge now tells how to get them, or with a cached token the registry no longer
-   * accepts (expired early, clocks apart: anchor fault 19). A token fetched for this very
+   * accepts (expired early, clocks apart: docs/faults.md case #19). A token fetched for this very
    * request, or refused Basic credentials, will not do better.
    */
   async worthRetrying(registry: string, previous: AuthState | undefined): Promise<boolean> {

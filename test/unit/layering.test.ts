@@ -1,5 +1,6 @@
-// The layering rules of DESIGN.md §1, checked on the source text: lib/ never reaches
-// into cli/, yargs or process state, and each lib layer imports only layers below it.
+// The layering rules, checked on the source text: lib/ never reaches into cli/, yargs or
+// process state, each lib layer imports only the layers below it (listed below), and the
+// storage seam (docs/oci-layout.md "Storage seam") depends on no backend.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
