@@ -9,13 +9,14 @@
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
 import { buffer } from 'node:stream/consumers';
-import type { ContentStore } from '../content/store.js';
+import type { ContentStore, PutResult } from '../content/store.js';
 import { type Digest, digestOf, isDigest } from '../digest.js';
-import { isOciPromoteError, NotFoundError } from '../errors.js';
+import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
+import { sleep } from '../transport/retry.js';
 import { journalTag } from './journal.js';
 import { tagChangesOf } from './tag-changes.js';
 import type { HistoryAction, Provenance, TagChange } from './types.js';
@@ -126,10 +127,6 @@ export async function pushRecord(
       annotations,
     }),
   );
-  await Promise.all([
-    ensureBlob(repo, emptyDescriptor, EMPTY_JSON, signal),
-    ensureBlob(repo, layer, bytes, signal),
-  ]);
   const desc: Descriptor = {
     mediaType: OCI_MANIFEST,
     digest: digestOf(manifest),
@@ -137,7 +134,16 @@ export async function pushRecord(
   };
   // By its own tag: no writer can overwrite it, and a reader finds it in the tag list.
   const tag = journalTag(new Date(body.time), desc.digest);
-  const put = await repo.manifests.put(tag, manifest, OCI_MANIFEST, signal);
+  const put = await putArtifact(
+    repo,
+    tag,
+    manifest,
+    [
+      [emptyDescriptor, EMPTY_JSON],
+      [layer, bytes],
+    ],
+    signal,
+  );
   const listed = referrerDescriptor(desc, {
     kind: 'image',
     mediaType: OCI_MANIFEST,
@@ -177,9 +183,14 @@ export async function pushDropList(
       annotations,
     }),
   );
-  await ensureBlob(repo, emptyDescriptor, EMPTY_JSON, signal);
   const digest = digestOf(manifest);
-  await repo.manifests.put(journalTag(time, digest), manifest, OCI_MANIFEST, signal);
+  await putArtifact(
+    repo,
+    journalTag(time, digest),
+    manifest,
+    [[emptyDescriptor, EMPTY_JSON]],
+    signal,
+  );
   return {
     mediaType: OCI_MANIFEST,
     digest,
@@ -200,13 +211,43 @@ export function droppedBy(list: Descriptor): Digest[] {
   return Array.isArray(v) ? v.filter((d): d is Digest => typeof d === 'string' && isDigest(d)) : [];
 }
 
-async function ensureBlob(
+/** Manifest PUTs of a small artifact before it gives up on a registry's blob race. */
+const ARTIFACT_PUT_ATTEMPTS = 3;
+
+/**
+ * putArtifact makes sure the artifact's blobs are in the repository and pushes its
+ * manifest under `tag`. Writers that push the same blob into one repository at once
+ * (every record shares the empty config) race inside distribution: each commit rewrites
+ * the repository's link file to the blob, and a manifest PUT that reads the link midway
+ * is answered 400 MANIFEST_BLOB_UNKNOWN / DIGEST_INVALID. Such an answer is worth a new
+ * attempt after a short pause (only then: an uncontended push never waits).
+ */
+async function putArtifact(
   repo: Repository,
-  desc: Descriptor,
-  bytes: Buffer,
+  tag: string,
+  manifest: Buffer,
+  blobs: readonly (readonly [Descriptor, Buffer])[],
   signal?: AbortSignal,
-): Promise<void> {
-  if (!(await repo.blobs.stat(desc.digest, signal))) await repo.blobs.upload(desc, bytes, signal);
+): Promise<PutResult> {
+  for (let attempt = 1; ; attempt++) {
+    await Promise.all(
+      blobs.map(async ([desc, bytes]) => {
+        if (!(await repo.blobs.stat(desc.digest, signal))) {
+          await repo.blobs.upload(desc, bytes, signal);
+        }
+      }),
+    );
+    try {
+      return await repo.manifests.put(tag, manifest, OCI_MANIFEST, signal);
+    } catch (e) {
+      const race =
+        e instanceof RegistryError &&
+        e.status === 400 &&
+        (e.hasCode('MANIFEST_BLOB_UNKNOWN') || e.hasCode('DIGEST_INVALID'));
+      if (!race || attempt >= ARTIFACT_PUT_ATTEMPTS) throw e;
+      await sleep(50 + Math.random() * 100, signal);
+    }
+  }
 }
 
 /** The largest record body read back (ours are well under 2 KiB). */

@@ -201,3 +201,43 @@ t.test('a tag write failing half way through the tags: the re-run completes the 
   const entries = (await history(direct, parseRepository(`${dst.host}/${repo}`))).entries;
   t.ok(entries.some((e) => e.tag === '1.1.0' && e.digest === v2));
 });
+
+t.test(
+  'a record PUT answered with distribution blob-link race codes is pushed again',
+  async (t) => {
+    // Writers linking the same blob into one repository at once make distribution answer a
+    // manifest PUT 400 MANIFEST_BLOB_UNKNOWN / DIGEST_INVALID for a moment (lib/promote/record.ts).
+    const repo = 'prod/blob-race';
+    dstProxy.clearRules();
+    dstProxy.clearRecords();
+    dstProxy.addRule({
+      name: 'blob link race',
+      when: (r) => isManifestPut(r) && tagOf(r).startsWith('oci-promote-history.'),
+      times: 2,
+      action: {
+        type: 'status',
+        status: 400,
+        body: {
+          errors: [
+            { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' },
+            { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' },
+          ],
+        },
+      },
+    });
+    const client = createClient({
+      plainHttp: true,
+      retry: { retries: 1, minDelay: 1, maxDelay: 2 },
+    });
+    t.teardown(() => client.close());
+    const result = await promote(client, request(dstProxy.host, repo, '1.0.0'), options);
+    await dstProxy.settle();
+    t.equal(dstProxy.injected.length, 2, 'the record PUT was refused twice');
+    t.ok(result.record, 'and the third attempt stored the record');
+    const entries = (await history(direct, parseRepository(`${dst.host}/${repo}`))).entries;
+    t.ok(
+      entries.some((e) => e.tag === '1.0.0' && e.digest === v1),
+      'history lists the promotion',
+    );
+  },
+);
