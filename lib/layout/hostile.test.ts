@@ -130,11 +130,11 @@ t.test('a source symlink that leaves the layout is refused; one inside is read',
 
   // A symlink within the layout is no escape: it is followed.
   const inside = await fixtureCopy(t);
-  await mkdir(join(inside, 'shared'));
-  const target = join(inside, 'shared', 'amd64');
+  await mkdir(join(inside, 'elsewhere'));
+  const target = join(inside, 'elsewhere', 'amd64');
   await cp(join(inside, 'blobs', 'sha256', hex(AMD64)), target);
   await rm(join(inside, 'blobs', 'sha256', hex(AMD64)));
-  await symlink('../../shared/amd64', join(inside, 'blobs', 'sha256', hex(AMD64)));
+  await symlink('../../elsewhere/amd64', join(inside, 'blobs', 'sha256', hex(AMD64)));
   const ok = await openLayout(inside);
   t.equal(
     (await ok.manifests.get(AMD64)).descriptor.digest,

@@ -1,6 +1,6 @@
 /**
  * Provenance from an environment: who asked for a change and which CI run made it.
- * Pure: the caller hands the environment in (the CLI passes `process.env`); the library
+ * Pure: the caller hands the environment in (the CLI passes its own environment); the library
  * never reads process state itself.
  */
 import type { Provenance } from './types.js';
