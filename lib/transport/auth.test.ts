@@ -180,6 +180,11 @@ t.test(
       await anonymous.explainRefusal('r.io', scoped, undefined),
       'insufficient_scope: anonymous access was not granted repository:app:pull,push',
     );
+    t.equal(
+      await withUser.explainRefusal('r.io', scoped.replace('pull,push', 'push,pull'), undefined),
+      'insufficient_scope: user u was not granted repository:app:pull,push',
+      'the same refusal reads the same whatever order the registry lists the actions in',
+    );
     t.match(
       await withUser.explainRefusal('r.io', 'Bearer realm="https://a/t",error="invalid_token"', {
         kind: 'bearer',

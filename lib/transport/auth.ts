@@ -212,7 +212,9 @@ export class Authenticator {
     if (challenge.scheme === 'basic') {
       return creds ? `the registry refused ${who}` : `${registry} needs credentials`;
     }
-    const scopes = challengeScopes(challenge).join(' ');
+    // Sorted: distribution lists a scope's actions in Go map order, so the same refusal
+    // would otherwise read `push,pull` one run and `pull,push` the next.
+    const scopes = normalizeScopes(challengeScopes(challenge)).join(' ');
     if (isInsufficientScope(challenge)) {
       // The token service granted less than asked (token.md: a partial grant is not an
       // error at the token service), and the one retry did not help.
