@@ -58,6 +58,7 @@ const rollback: RollbackResult = {
   digest: d('b'),
   previousDigest: d('a'),
   record: d('f'),
+  hold: null,
   conflicts: [],
   dryRun: false,
 };

@@ -61,6 +61,7 @@ export async function rollback(
     digest: target,
     previousDigest: current.digest,
     record: null,
+    hold: null,
     conflicts: [],
     dryRun: req.dryRun === true,
   };

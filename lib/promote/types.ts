@@ -44,6 +44,19 @@ export interface PromoteRequest {
   /** Refuse unless the source digest has a referrer of each of these artifact types. */
   requireReferrers?: readonly string[];
   /**
+   * Refuse unless the source digest's most recent verification record for each of these
+   * stages passed (and is younger than `maxAgeMs`, when set). See `attest`.
+   */
+  requireVerified?: readonly string[];
+  /** Oldest acceptable age of a verification record, in milliseconds. */
+  maxAgeMs?: number;
+  /** Where the verification records are read (default: the source repository). */
+  evidenceRepository?: Reference;
+  /** Promote a digest held in the target anyway; the reason is written down. */
+  allowHeld?: string;
+  /** Promote into a frozen repository anyway; the reason is written down. */
+  overrideFreeze?: string;
+  /**
    * How the content is copied: the copy engine's own options (jobs, chunk size, retry,
    * platforms, referrers, dry run, signal, events, logger), passed to it as they are. Its
    * `dryRun`, `signal` and `platforms` govern the whole promotion: a dry run writes no
@@ -91,6 +104,10 @@ export interface RollbackRequest {
   /** Or exactly this digest, which must be in the tag's history. */
   to?: Digest;
   allowOverwrite?: boolean;
+  /** Hold the digest the tag moves away from (default true). */
+  hold?: boolean;
+  /** Why: kept in the rollback record and the hold it writes. */
+  reason?: string;
   dryRun?: boolean;
   provenance?: Provenance;
   signal?: AbortSignal;
@@ -106,12 +123,151 @@ export interface RollbackResult {
   /** The digest it pointed to before. */
   previousDigest: Digest;
   record: Digest | null;
+  /** The hold record written on `previousDigest`, or null (`--no-hold`, dry run, no move). */
+  hold: Digest | null;
   conflicts: TagConflict[];
   dryRun: boolean;
 }
 
 /** HistoryAction is what a ledger entry records. */
 export type HistoryAction = 'promote' | 'rollback';
+
+/** EvidenceAction is what an evidence record records (no tag changes). */
+export type EvidenceAction = 'attest' | 'hold' | 'release' | 'freeze' | 'unfreeze';
+
+/** RecordAction is every kind of record the ledger lists. */
+export type RecordAction = HistoryAction | EvidenceAction;
+
+/** CheckResult is the outcome of one verification or one of its checks. */
+export type CheckResult = 'passed' | 'failed';
+
+/** Override: a gate passed by hand, with the reason given (kept in the record). */
+export interface Override {
+  gate: 'hold' | 'freeze';
+  reason: string;
+}
+
+/** AttestRequest: a stage's verdict on an image (resolved once to its digest). */
+export interface AttestRequest {
+  /** The image, by tag or digest, in the repository where the record is kept. */
+  image: Reference;
+  stage: string;
+  result: CheckResult;
+  checks?: readonly { name: string; result: CheckResult }[];
+  /** A JSON object kept in the predicate (at most 64 KiB serialised). */
+  details?: Record<string, unknown>;
+  summary?: string;
+  provenance?: Provenance;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/** HoldRequest: hold or release a digest in a repository. */
+export interface HoldRequest {
+  /** repository@digest */
+  target: Reference;
+  reason: string;
+  provenance?: Provenance;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/** FreezeRequest: freeze or unfreeze a repository. */
+export interface FreezeRequest {
+  /** The repository (no tag, no digest). */
+  target: Reference;
+  reason: string;
+  /** Freeze only: the freeze lifts by itself at this time. */
+  until?: Date;
+  provenance?: Provenance;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/** EvidenceResult is what attest, hold, release, freeze and unfreeze wrote (`--json`). */
+export interface EvidenceResult {
+  action: EvidenceAction;
+  repository: string;
+  /** The image the record speaks of; null for freeze and unfreeze. */
+  digest: Digest | null;
+  /** The record written (null on a dry run). */
+  record: Digest | null;
+  time: string;
+  reason: string | null;
+  /** attest only */
+  stage?: string;
+  result?: CheckResult;
+  /** freeze only */
+  until?: string | null;
+  dryRun: boolean;
+}
+
+/** Hold: a digest that cannot be promoted into the repository. */
+export interface Hold {
+  digest: Digest;
+  reason: string;
+  actor: string | null;
+  time: string;
+  runUrl: string | null;
+  record: Digest;
+}
+
+/** Freeze: the repository refuses promotions until unfrozen or `until`. */
+export interface Freeze {
+  reason: string;
+  actor: string | null;
+  time: string;
+  /** When it lifts by itself (ISO time), or null. */
+  until: string | null;
+  runUrl: string | null;
+  record: Digest;
+}
+
+/** Verification: one stage's recorded verdict on a digest. */
+export interface Verification {
+  stage: string;
+  result: CheckResult;
+  digest: Digest;
+  time: string;
+  actor: string | null;
+  runUrl: string | null;
+  summary: string | null;
+  checks: { name: string; result: CheckResult }[];
+  record: Digest;
+}
+
+/** StatusRequest: a repository, a tag in it, or a digest in it. */
+export interface StatusRequest {
+  target: Reference;
+  /** Where verification records are read (default: the target repository). */
+  evidenceRepository?: Reference;
+  /** History entries shown (default 10). */
+  historyLimit?: number;
+  signal?: AbortSignal;
+}
+
+/** StatusResult is the one view of the facts (`status --json`). */
+export interface StatusResult {
+  repository: string;
+  /** The tag asked about, or null. */
+  tag: string | null;
+  /** The digest asked about (or the tag's digest), or null for a whole repository. */
+  digest: Digest | null;
+  /** Tags and their digests (the one tag; the tags on the digest; or the repository's). */
+  tags: { tag: string; digest: Digest }[];
+  /** Whether more tags exist than were read (a whole repository lists at most 100). */
+  tagsTruncated: boolean;
+  freeze: Freeze | null;
+  holds: Hold[];
+  /** Whether `digest` is held (false without a digest). */
+  held: boolean;
+  /** Recent ledger entries, newest first (of the tag, or the digest, or the repository). */
+  history: HistoryEntry[];
+  /** For a digest: its verification records, newest first. */
+  verifications: Verification[];
+  /** For a digest: the most recent verdict per stage. */
+  stages: Record<string, Verification>;
+}
 
 /** HistoryEntry is one tag change in the ledger (`--json` `entries[]`). */
 export interface HistoryEntry {
@@ -126,7 +282,39 @@ export interface HistoryEntry {
   runUrl: string | null;
   /** The history record this entry comes from. */
   record: Digest;
+  /** Why (rollbacks, when given). */
+  reason?: string | null;
+  /** Gates passed by hand for this promotion (`--allow-held`, `--override-freeze`). */
+  overrides?: Override[];
 }
+
+/**
+ * EvidenceEntry is one evidence record in the ledger (`history --json` `entries[]`): no
+ * tag changes, so `tag`, `previousDigest` and `source` are null.
+ */
+export interface EvidenceEntry {
+  time: string;
+  action: EvidenceAction;
+  tag: null;
+  /** The image it speaks of; null for freeze and unfreeze. */
+  digest: Digest | null;
+  previousDigest: null;
+  source: null;
+  actor: string | null;
+  runUrl: string | null;
+  record: Digest;
+  reason: string | null;
+  /** attest */
+  stage?: string;
+  result?: CheckResult;
+  summary?: string | null;
+  checks?: { name: string; result: CheckResult }[];
+  /** freeze */
+  until?: string | null;
+}
+
+/** LedgerEntry is anything `history` lists. */
+export type LedgerEntry = HistoryEntry | EvidenceEntry;
 
 /** PruneRequest says how much history to keep. */
 export interface PruneRequest {

@@ -35,6 +35,7 @@ export const rollback: RollbackResult = {
   digest: d('b'),
   previousDigest: d('a'),
   record: d('e'),
+  hold: null,
   conflicts: [],
   dryRun: false,
 };
