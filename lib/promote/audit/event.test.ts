@@ -3,10 +3,12 @@ import { d, now, promotion, prov, prune, rollback } from '../../../test/helpers/
 import { NotFoundError, PolicyError } from '../../errors.js';
 import {
   auditError,
+  auditEventFromEvidence,
   auditEventFromFailure,
   auditEventFromPromotion,
   auditEventFromPrune,
   auditEventFromRollback,
+  refusalGate,
 } from './event.js';
 
 t.test('a promotion event has the contract fields and provenance', async (t) => {
@@ -112,4 +114,102 @@ t.test('auditError: unknown errors, non-errors, long messages', async (t) => {
   const long = auditError(new Error('x'.repeat(5000)));
   t.equal(long.message.length, 2000);
   t.ok(long.message.endsWith('…'));
+});
+
+t.test('evidence events: attest, hold, freeze (with until), dry-run unfreeze', async (t) => {
+  const base = { repository: 'ghcr.io/o/app', time: now.toISOString(), dryRun: false };
+  t.strictSame(
+    auditEventFromEvidence(
+      {
+        ...base,
+        action: 'attest',
+        digest: d('a'),
+        record: d('c'),
+        reason: null,
+        stage: 'staging',
+        result: 'failed',
+      },
+      prov,
+      now,
+    ),
+    {
+      time: '2025-01-02T03:04:05.678Z',
+      action: 'attest',
+      ok: true,
+      dryRun: false,
+      repository: 'ghcr.io/o/app',
+      digest: d('a'),
+      record: d('c'),
+      reason: null,
+      stage: 'staging',
+      result: 'failed',
+      actor: 'alice',
+      runUrl: prov.runUrl,
+    },
+  );
+  t.strictSame(
+    auditEventFromEvidence(
+      { ...base, action: 'hold', digest: d('a'), record: d('c'), reason: 'bad build' },
+      undefined,
+      now,
+    ),
+    {
+      time: '2025-01-02T03:04:05.678Z',
+      action: 'hold',
+      ok: true,
+      dryRun: false,
+      repository: 'ghcr.io/o/app',
+      digest: d('a'),
+      record: d('c'),
+      reason: 'bad build',
+    },
+  );
+  const freeze = auditEventFromEvidence(
+    {
+      ...base,
+      action: 'freeze',
+      digest: null,
+      record: d('c'),
+      reason: 'release week',
+      until: '2025-01-03T00:00:00.000Z',
+    },
+    undefined,
+    now,
+  );
+  t.notOk('digest' in freeze, 'a freeze speaks of no image');
+  t.equal(freeze.until, '2025-01-03T00:00:00.000Z');
+  const unfreeze = auditEventFromEvidence(
+    { ...base, action: 'unfreeze', digest: null, record: null, reason: 'done', dryRun: true },
+    undefined,
+    now,
+  );
+  t.equal(unfreeze.dryRun, true);
+  t.equal(unfreeze.record, null);
+  t.notOk('until' in unfreeze, 'only a freeze has until');
+});
+
+t.test('a rollback that held the digest it left names the hold record', async (t) => {
+  t.equal(auditEventFromRollback({ ...rollback, hold: d('9') }, undefined, now).hold, d('9'));
+  t.notOk('hold' in auditEventFromRollback(rollback, undefined, now), 'no hold: no field');
+});
+
+t.test('a refusal by a gate names it; other failures do not', async (t) => {
+  const refused = (code: string) =>
+    Object.assign(new PolicyError(`refused (${code})`), { code }) as PolicyError;
+  const ctx = { action: 'promote' as const, repository: 'r/o/app', source: 'r/o/stg:1' };
+  t.equal(auditEventFromFailure(ctx, refused('ERR_HELD'), undefined, now).refused, 'hold');
+  t.equal(auditEventFromFailure(ctx, refused('ERR_FROZEN'), undefined, now).refused, 'freeze');
+  t.equal(
+    auditEventFromFailure(ctx, refused('ERR_NOT_VERIFIED'), undefined, now).refused,
+    'require-verified',
+  );
+  t.notOk('refused' in auditEventFromFailure(ctx, new PolicyError('x'), undefined, now));
+  t.equal(refusalGate('ERR_HELD'), undefined, 'only errors carry a code');
+  const held = auditEventFromFailure(
+    { action: 'hold', repository: 'r/o/app', digest: d('a') },
+    new Error('x'),
+    undefined,
+    now,
+  );
+  t.equal(held.digest, d('a'));
 });

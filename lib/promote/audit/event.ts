@@ -1,6 +1,8 @@
 /**
- * The audit event: one action (promote, rollback, prune), or its failure, as one JSON
- * object — a line of the audit log and the `event` of a notification.
+ * The audit event: one action (promote, rollback, prune, and the evidence actions attest,
+ * hold, release, freeze, unfreeze), or its failure, as one JSON object — a line of the
+ * audit log and the `event` of a notification. A refusal by a stage-evidence gate (a hold,
+ * a freeze, a stage not verified) names the gate in `refused`.
  *
  * Events carry no secrets of their own: references, digests, tags, actor and run URL,
  * and error messages with URLs stripped of credentials. An error message may still quote
@@ -10,6 +12,9 @@
 import type { Digest } from '../../digest.js';
 import { type ErrorSummary, errorSummary } from '../../errors.js';
 import type {
+  CheckResult,
+  EvidenceAction,
+  EvidenceResult,
   PromotionResult,
   Provenance,
   PruneResult,
@@ -19,7 +24,26 @@ import type {
 } from '../types.js';
 
 /** AuditAction is what an audit event is about. */
-export type AuditAction = 'promote' | 'rollback' | 'prune';
+export type AuditAction = 'promote' | 'rollback' | 'prune' | EvidenceAction;
+
+/** Gate names a stage-evidence check that refuses a promotion (docs/cli.md, exit codes). */
+export type Gate = 'hold' | 'freeze' | 'require-verified';
+
+/** The error codes of the gates' refusals (lib/errors.ts HeldError, FrozenError, NotVerifiedError). */
+const GATES: Readonly<Record<string, Gate>> = {
+  ERR_HELD: 'hold',
+  ERR_FROZEN: 'freeze',
+  ERR_NOT_VERIFIED: 'require-verified',
+};
+
+/**
+ * refusalGate names the gate that refused, when `e` is such a refusal (by its stable
+ * code, so an error from another copy of the package counts too); else undefined.
+ */
+export function refusalGate(e: unknown): Gate | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? GATES[code] : undefined;
+}
 
 /** AuditError is the failure an event reports: the error's stable code and one-line message. */
 export type AuditError = ErrorSummary;
@@ -43,6 +67,17 @@ export interface AuditEvent {
   tags?: TagChange[];
   /** Rollback: the digest the tag pointed to before. */
   previousDigest?: Digest | null;
+  /** Rollback: the hold record written on `previousDigest` (only when one was). */
+  hold?: Digest;
+  /** Evidence actions: why (hold, release, freeze, unfreeze); null for attest. */
+  reason?: string | null;
+  /** Attest: the stage and its verdict. */
+  stage?: string;
+  result?: CheckResult;
+  /** Freeze: when it lifts by itself (ISO time), or null. */
+  until?: string | null;
+  /** A refusal: the gate that refused (with `ok` false). */
+  refused?: Gate;
   /** Digest of the history record pushed to the registry, or null when none was. */
   record?: Digest | null;
   /** Tags another writer moved right after this action wrote them (only when there are any). */
@@ -70,6 +105,8 @@ export interface FailureContext {
   repository: string;
   source?: string;
   tag?: string;
+  /** Evidence actions: the image the record would have spoken of (as given). */
+  digest?: string;
   dryRun?: boolean;
 }
 
@@ -132,7 +169,26 @@ export function auditEventFromRollback(
     digest: result.digest,
     previousDigest: result.previousDigest,
     record: result.record,
+    ...(result.hold && { hold: result.hold }),
     ...tail(result.conflicts, provenance),
+  };
+}
+
+/** auditEventFromEvidence records an attest, hold, release, freeze or unfreeze. */
+export function auditEventFromEvidence(
+  result: EvidenceResult,
+  provenance?: Provenance,
+  now: Date = new Date(),
+): AuditEvent {
+  return {
+    ...head(result.action, true, result, now),
+    ...(result.digest && { digest: result.digest }),
+    record: result.record,
+    reason: result.reason,
+    ...(result.stage !== undefined && { stage: result.stage }),
+    ...(result.result !== undefined && { result: result.result }),
+    ...(result.action === 'freeze' && { until: result.until ?? null }),
+    ...tail([], provenance),
   };
 }
 
@@ -164,7 +220,9 @@ export function auditEventFromFailure(
     ...head(context.action, false, context, now),
     ...(context.source !== undefined && { source: context.source }),
     ...(context.tag !== undefined && { tag: context.tag }),
+    ...(context.digest !== undefined && { digest: context.digest as Digest }),
     ...tail([], provenance),
+    ...refusal(error),
     error: auditError(error),
   };
 }
@@ -172,4 +230,10 @@ export function auditEventFromFailure(
 /** auditError is the `{code, message}` of anything thrown, as an event carries it. */
 export function auditError(e: unknown): AuditError {
   return errorSummary(e, MAX_MESSAGE);
+}
+
+/** refusal is `{refused: gate}` for a gate's refusal, else nothing. */
+function refusal(error: unknown): Pick<AuditEvent, 'refused'> {
+  const gate = refusalGate(error);
+  return gate ? { refused: gate } : {};
 }

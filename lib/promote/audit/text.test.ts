@@ -3,6 +3,7 @@ import { d, now, promotion, prov, prune, rollback } from '../../../test/helpers/
 import { PolicyError } from '../../errors.js';
 import {
   type AuditEvent,
+  auditEventFromEvidence,
   auditEventFromFailure,
   auditEventFromPromotion,
   auditEventFromPrune,
@@ -112,6 +113,103 @@ t.test('notificationText', async (t) => {
         now,
       ),
       '❌ dry run: prune of r/o/app failed: x',
+    ],
+  ];
+  for (const [name, event, want] of cases) t.equal(notificationText(event), want, name);
+});
+
+t.test('notificationText: evidence actions and refusals', async (t) => {
+  const base = { repository: 'ghcr.io/o/app', time: now.toISOString(), dryRun: false };
+  const cases: [string, AuditEvent, string][] = [
+    [
+      'attest',
+      auditEventFromEvidence(
+        {
+          ...base,
+          action: 'attest',
+          digest: d('a'),
+          record: d('c'),
+          reason: null,
+          stage: 'staging',
+          result: 'passed',
+        },
+        prov,
+        now,
+      ),
+      `📝 attested ghcr.io/o/app@sha256:aaaaaaaaaaaa: staging passed by alice — <${prov.runUrl}>`,
+    ],
+    [
+      'hold; markup in the reason is escaped',
+      auditEventFromEvidence(
+        { ...base, action: 'hold', digest: d('a'), record: d('c'), reason: 'crash <loop> & co' },
+        undefined,
+        now,
+      ),
+      '⛔ held ghcr.io/o/app@sha256:aaaaaaaaaaaa: crash &lt;loop&gt; &amp; co',
+    ],
+    [
+      'dry-run release',
+      auditEventFromEvidence(
+        { ...base, action: 'release', digest: d('a'), record: null, reason: 'fixed', dryRun: true },
+        undefined,
+        now,
+      ),
+      '🔓 dry run: would release ghcr.io/o/app@sha256:aaaaaaaaaaaa: fixed',
+    ],
+    [
+      'freeze until',
+      auditEventFromEvidence(
+        {
+          ...base,
+          action: 'freeze',
+          digest: null,
+          record: d('c'),
+          reason: 'release week',
+          until: '2025-01-03T00:00:00.000Z',
+        },
+        { actor: 'bob' },
+        now,
+      ),
+      '🧊 froze ghcr.io/o/app until 2025-01-03T00:00:00.000Z: release week by bob',
+    ],
+    [
+      'unfreeze',
+      auditEventFromEvidence(
+        { ...base, action: 'unfreeze', digest: null, record: d('c'), reason: 'over' },
+        undefined,
+        now,
+      ),
+      '🌤️ unfroze ghcr.io/o/app: over',
+    ],
+    [
+      'a promotion refused by a hold',
+      auditEventFromFailure(
+        { action: 'promote', repository: 'ghcr.io/o/app', source: `ghcr.io/o/stg@${d('a')}` },
+        Object.assign(new PolicyError('sha256:aaaa is held by bob'), { code: 'ERR_HELD' }),
+        undefined,
+        now,
+      ),
+      '🚫 promotion of ghcr.io/o/stg to ghcr.io/o/app refused by hold: sha256:aaaa is held by bob',
+    ],
+    [
+      'a failed hold names the image',
+      auditEventFromFailure(
+        { action: 'hold', repository: 'ghcr.io/o/app', digest: d('a') },
+        new Error('denied'),
+        undefined,
+        now,
+      ),
+      '❌ hold of ghcr.io/o/app@sha256:aaaaaaaaaaaa failed: denied',
+    ],
+    [
+      'a failed attest by tag',
+      auditEventFromFailure(
+        { action: 'attest', repository: 'ghcr.io/o/app', tag: '1.2.3' },
+        new Error('not found'),
+        undefined,
+        now,
+      ),
+      '❌ attest of ghcr.io/o/app:1.2.3 failed: not found',
     ],
   ];
   for (const [name, event, want] of cases) t.equal(notificationText(event), want, name);

@@ -16,16 +16,38 @@ function withoutDigest(ref: string): string {
   return at >= 0 ? ref.slice(0, at) : ref;
 }
 
-/** failureLine: what failed and why. */
+/** failureLine: what failed and why; a gate's refusal says which gate refused. */
 function failureLine(e: AuditEvent, dry: string, repo: string): string {
   const what =
     e.action === 'promote'
       ? `promotion of ${slack(withoutDigest(e.source ?? '?'))} to ${repo}`
       : e.action === 'rollback'
         ? `rollback of ${repo}${e.tag ? `:${slack(e.tag)}` : ''}`
-        : `prune of ${repo}`;
+        : `${e.action} of ${repo}${e.digest ? `@${slack(shortDigest(e.digest))}` : e.tag ? `:${slack(e.tag)}` : ''}`;
   const message = e.error ? slack(e.error.message) : 'unknown error';
+  if (e.refused) return `🚫 ${dry}${what} refused by ${e.refused}: ${message}`;
   return `❌ ${dry}${what} failed: ${message}`;
+}
+
+/** The verb and mark of each evidence action: done, and planned (dry run). */
+const EVIDENCE: Record<string, [mark: string, done: string, planned: string]> = {
+  attest: ['📝', 'attested', 'would attest'],
+  hold: ['⛔', 'held', 'would hold'],
+  release: ['🔓', 'released', 'would release'],
+  freeze: ['🧊', 'froze', 'would freeze'],
+  unfreeze: ['🌤️', 'unfroze', 'would unfreeze'],
+};
+
+/** evidenceLine: what was recorded about which image or repository, and why. */
+function evidenceLine(e: AuditEvent, repo: string): string {
+  const [mark, done, planned] = EVIDENCE[e.action] ?? ['•', e.action, `would ${e.action}`];
+  const verb = e.dryRun ? `dry run: ${planned}` : done;
+  const image = e.digest ? `${repo}@${shortDigest(e.digest)}` : repo;
+  if (e.action === 'attest') {
+    return `${mark} ${verb} ${image}: ${slack(e.stage ?? '?')} ${e.result ?? '?'}`;
+  }
+  const until = e.until ? ` until ${slack(e.until)}` : '';
+  return `${mark} ${verb} ${image}${until}: ${slack(e.reason ?? '')}`;
 }
 
 /** promotionLine: the tags that changed, or that nothing did. */
@@ -73,7 +95,9 @@ export function notificationText(e: AuditEvent): string {
       ? promotionLine(e, dry, repo)
       : e.action === 'rollback'
         ? rollbackLine(e, repo)
-        : pruneLine(e, repo);
+        : e.action === 'prune'
+          ? pruneLine(e, repo)
+          : evidenceLine(e, repo);
   if (e.ok && e.conflicts && e.conflicts.length > 0) {
     line += ` ⚠️ moved by another writer since: ${e.conflicts.map((c) => slack(c.tag)).join(', ')}`;
   }
