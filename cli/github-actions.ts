@@ -144,11 +144,17 @@ export function mdText(s: string): string {
   );
 }
 
-/** mdCode renders a code span safe inside a table cell. */
+/**
+ * mdCode renders a code span safe inside a table cell. Its fence is one backtick longer
+ * than the longest run of backticks in the text (CommonMark: a span closes only at a run
+ * of exactly its fence's length), so registry text cannot close it early.
+ */
 export function mdCode(s: string): string {
   const text = escapeText(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

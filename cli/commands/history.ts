@@ -1,9 +1,9 @@
 /**
- * `history <repo>[:<tag>]`: the promotions and rollbacks recorded in the registry,
- * newest first.
+ * `history <repo>[:<tag>]`: the promotions, rollbacks and evidence records (attest, hold,
+ * release, freeze, unfreeze) recorded in the registry, newest first.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { type HistoryEntry, history, parseReference, UsageError } from '../../lib/index.js';
+import { history, type LedgerEntry, parseReference, UsageError } from '../../lib/index.js';
 import type { RunCommand } from '../command.js';
 import { escapeText, shortDigest } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
@@ -14,7 +14,8 @@ type Args = GlobalArgs & { target: string };
 export function historyCommand(run: RunCommand): CommandModule<object, Args> {
   return {
     command: 'history <target>',
-    describe: 'List recorded promotions and rollbacks, newest first',
+    describe:
+      'List recorded promotions, rollbacks and evidence (attest, hold, freeze…), newest first',
     builder: (y) =>
       y.positional('target', {
         type: 'string',
@@ -40,27 +41,62 @@ export function historyCommand(run: RunCommand): CommandModule<object, Args> {
 
 /**
  * historyLines renders one line per record (its tag changes together), newest first.
+ * Evidence records (tag null) say what they recorded: a stage's verdict, or a reason.
  * Every field comes from the registry, so each line is escaped (format.ts escapeText).
  */
-export function historyLines(entries: readonly HistoryEntry[]): string[] {
+export function historyLines(entries: readonly LedgerEntry[]): string[] {
   const lines: string[] = [];
   let last: string | undefined;
   for (const e of entries) {
+    const head = `${e.time}  ${e.action.padEnd(8)}  ${e.digest ? shortDigest(e.digest) : '(repository)       '}`;
+    if (e.tag === null) {
+      last = undefined;
+      lines.push(`${head}  ${who(e)}${evidenceNote(e)}`);
+      continue;
+    }
     const change = `${e.tag} (${e.previousDigest ? `was ${shortDigest(e.previousDigest)}` : 'new'})`;
     if (e.record === last) {
       lines[lines.length - 1] += `, ${change}`;
       continue;
     }
     last = e.record;
-    const who = [
-      e.actor && `by ${e.actor}`,
-      e.source && `from ${e.source.replace(/@sha(256|512):[0-9a-f]+$/, '')}`,
-    ]
-      .filter(Boolean)
-      .join(' ');
-    lines.push(
-      `${e.time}  ${e.action.padEnd(8)}  ${shortDigest(e.digest)}  ${who ? `${who}: ` : ''}${change}`,
-    );
+    const by = who(e);
+    lines.push(`${head}  ${by ? `${by}: ` : ''}${change}${tagNote(e)}`);
   }
   return lines.map(escapeText);
+}
+
+/** who: `by ACTOR from SOURCE` (the source without its digest), as far as known. */
+function who(e: LedgerEntry): string {
+  return [
+    e.actor && `by ${e.actor}`,
+    e.source && `from ${e.source.replace(/@sha(256|512):[0-9a-f]+$/, '')}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** tagNote: why a rollback was made, and the gates a promotion passed by hand. */
+function tagNote(e: LedgerEntry): string {
+  if (e.tag === null) return '';
+  const notes = [
+    ...(e.reason ? [`reason: ${e.reason}`] : []),
+    ...(e.overrides ?? []).map(
+      (o) => `${o.gate === 'hold' ? 'allowed held' : 'override freeze'}: ${o.reason}`,
+    ),
+  ];
+  return notes.length > 0 ? ` — ${notes.join('; ')}` : '';
+}
+
+/** evidenceNote: a stage's verdict (attest), or the reason (and until, for a freeze). */
+function evidenceNote(e: LedgerEntry): string {
+  if (e.tag !== null) return '';
+  const sep = e.actor ? ': ' : '';
+  if (e.action === 'attest') {
+    const checks = e.checks?.length
+      ? ` (${e.checks.map((c) => `${c.name}=${c.result}`).join(', ')})`
+      : '';
+    return `${sep}${e.stage ?? '?'} ${e.result ?? '?'}${checks}${e.summary ? ` — ${e.summary}` : ''}`;
+  }
+  return `${sep}${e.reason ?? ''}${e.until ? ` (until ${e.until})` : ''}`;
 }
