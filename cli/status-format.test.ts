@@ -242,7 +242,7 @@ t.test('hostile registry text stays inert in markdown, mermaid and text', async 
       tag: 'prod"]; click d1 "javascript:x',
       reason: evil,
       runUrl: `${run}) [x](javascript:1`,
-    })),
+    })) as StatusResult['history'],
     stages: {
       staging: { ...tagStatus.stages.staging!, summary: evil, actor: evil, runUrl: `${run}|x` },
     },
