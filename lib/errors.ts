@@ -130,6 +130,21 @@ export class PolicyError extends OciPromoteError {
   override readonly category: ErrorCategory = 'policy';
 }
 
+/** HeldError: the digest is held in the target repository (`hold`, or a rollback). */
+export class HeldError extends PolicyError {
+  override readonly code = 'ERR_HELD';
+}
+
+/** FrozenError: the target repository is frozen (`freeze`). */
+export class FrozenError extends PolicyError {
+  override readonly code = 'ERR_FROZEN';
+}
+
+/** NotVerifiedError: a stage named by `--require-verified` has not verified the digest. */
+export class NotVerifiedError extends PolicyError {
+  override readonly code = 'ERR_NOT_VERIFIED';
+}
+
 /** One entry of a registry's `{"errors":[…]}` body (distribution-spec "Error Codes"). */
 export interface RegistryErrorDetail {
   code: string;

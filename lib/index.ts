@@ -85,18 +85,21 @@ export {
   AuditLogError,
   appendAuditLog,
   auditError,
+  auditEventFromEvidence,
   auditEventFromFailure,
   auditEventFromPromotion,
   auditEventFromPrune,
   auditEventFromRollback,
   checkAuditLog,
   type FailureContext,
+  type Gate,
   type NotificationBody,
   type NotifyOptions,
   type NotifyResult,
   notificationText,
   notify,
   notifyUrlOrigin,
+  refusalGate,
 } from './promote/audit.js';
 export {
   type BatchDefaults,
@@ -113,6 +116,25 @@ export {
   type Shard,
   selectShard,
 } from './promote/batch.js';
+export { freezeIn, holdsIn, verificationsOf } from './promote/evidence.js';
+export {
+  attest,
+  freeze,
+  hold,
+  release,
+  unfreeze,
+} from './promote/evidence-actions.js';
+export {
+  MAX_CHECKS,
+  MAX_DETAILS,
+  MAX_TEXT,
+  parseCheck,
+  parseDuration,
+  parseResult,
+  parseStage,
+  parseText,
+  parseUntil,
+} from './promote/evidence-fields.js';
 export { type HistoryResult, history } from './promote/history.js';
 export { LEDGER_TAG } from './promote/ledger.js';
 export { deriveSemverTags, isImmutableTag } from './promote/policy.js';
@@ -134,6 +156,12 @@ export { type ProvenanceEnv, provenanceFromEnv } from './promote/provenance.js';
 export { prune } from './promote/prune.js';
 export { RECORD_ARTIFACT_TYPE } from './promote/record.js';
 export { rollback } from './promote/rollback.js';
+export {
+  IN_TOTO_MEDIA_TYPE,
+  PREDICATE_TYPES,
+  STATEMENT_TYPE,
+} from './promote/statement.js';
+export { MAX_STATUS_TAGS, status } from './promote/status.js';
 export type * from './promote/types.js';
 export {
   formatReference,

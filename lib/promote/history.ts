@@ -4,25 +4,34 @@
 import type { Digest } from '../digest.js';
 import { formatReference, type Reference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
-import { entriesOf, readLedger } from './ledger.js';
-import type { HistoryEntry } from './types.js';
+import { ledgerEntriesOf, readLedger } from './ledger.js';
+import type { HistoryEntry, LedgerEntry } from './types.js';
 
 /** HistoryResult follows the `--json` contract of `history`. */
 export interface HistoryResult {
   repository: string;
-  entries: HistoryEntry[];
+  entries: LedgerEntry[];
 }
 
-/** history lists the ledger's entries, newest first, only those of `target.tag` if given. */
+/**
+ * history lists the ledger's entries, newest first. With `target.tag`: that tag's changes,
+ * the evidence on the digests it held, and the freezes.
+ */
 export async function history(
   client: RegistryClient,
   target: Reference,
   signal?: AbortSignal,
 ): Promise<HistoryResult> {
   const ledger = await readLedger(client.repository(target), signal);
-  const entries = entriesOf(ledger.records).filter(
-    (e) => target.tag === undefined || e.tag === target.tag,
-  );
+  const all = ledgerEntriesOf(ledger.records);
+  const tag = target.tag;
+  let entries = all;
+  if (tag !== undefined) {
+    const held = new Set(tagStack(all.filter((e): e is HistoryEntry => e.tag === tag)));
+    entries = all.filter((e) =>
+      e.tag === null ? e.digest === null || held.has(e.digest) : e.tag === tag,
+    );
+  }
   return { repository: formatReference(repositoryOf(target)), entries: entries.reverse() };
 }
 

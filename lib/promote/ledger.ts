@@ -18,10 +18,18 @@ import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
+import { checksOf, isStage } from './evidence-fields.js';
 import { type JournalTag, parseJournalTag, prefixOf } from './journal.js';
-import { ANNOTATION, DROPPED_ARTIFACT_TYPE, droppedBy, RECORD_ARTIFACT_TYPE } from './record.js';
+import {
+  ANNOTATION,
+  DROPPED_ARTIFACT_TYPE,
+  droppedBy,
+  overridesOf,
+  RECORD_ARTIFACT_TYPE,
+} from './record.js';
+import { PREDICATE_TYPES } from './statement.js';
 import { tagChangesOf } from './tag-changes.js';
-import type { HistoryAction, HistoryEntry } from './types.js';
+import type { EvidenceAction, EvidenceEntry, HistoryEntry, LedgerEntry } from './types.js';
 
 /** LEDGER_TAG is the reserved tag of the ledger index (the cache). */
 export const LEDGER_TAG = 'oci-promote-history';
@@ -51,15 +59,27 @@ export interface LedgerOptions {
   signal?: AbortSignal;
 }
 
+/** ReadOptions: the repository's tags when the caller has just listed them. */
+export interface ReadOptions {
+  tags?: readonly string[];
+  signal?: AbortSignal;
+}
+
 /**
  * readLedger reads the cache and the journal's tags, fetches the journal entries the
  * cache does not list (by tag: the bytes are hashed, and must hash to the digest prefix
  * the tag names), and leaves out the records a drop list names. A repository without a
  * ledger has an empty one.
  */
-export async function readLedger(repo: Repository, signal?: AbortSignal): Promise<Ledger> {
-  const cache = await readCache(repo, signal);
-  const tags = await repo.listTags(signal);
+export async function readLedger(
+  repo: Repository,
+  options: AbortSignal | ReadOptions = {},
+): Promise<Ledger> {
+  const { tags: listed, signal } = options instanceof AbortSignal ? { signal: options } : options;
+  const [cache, tags] = await Promise.all([
+    readCache(repo, signal),
+    listed ?? repo.listTags(signal),
+  ]);
   const known = new Set(cache.entries.map((d) => prefixOf(d.digest)));
   for (const d of droppedIn(cache.entries)) known.add(prefixOf(d));
   const uncached = tags.flatMap((tag) => {
@@ -155,46 +175,102 @@ export async function writeLedger(
  */
 export async function appendToLedger(
   repo: Repository,
-  record: Descriptor,
+  added: Descriptor | readonly Descriptor[],
   options: LedgerOptions = {},
 ): Promise<void> {
+  const fresh = Array.isArray(added) ? added : [added as Descriptor];
   const ledger = options.read ?? (await readLedger(repo, options.signal));
-  if (ledger.records.some((r) => r.digest === record.digest) && !ledger.stale) return;
-  const records = uniqueByDigest([...ledger.records, record]).sort(byTime);
+  const listed = new Set(ledger.records.map((r) => r.digest));
+  if (fresh.every((r) => listed.has(r.digest)) && !ledger.stale) return;
+  const records = uniqueByDigest([...ledger.records, ...fresh]).sort(byTime);
   await writeLedger(repo, [...records, ...ledger.dropLists], options.signal);
 }
 
 /**
- * entriesOf turns ledger records into history entries, one per tag, oldest first. The
- * ledger is what a registry served: a record whose digests, tags or action do not parse
- * is left out whole, so a forged entry can at worst be ignored, never put a path where a
- * digest belongs.
+ * entriesOf turns ledger records into history entries, one per tag changed, oldest first
+ * (promotions and rollbacks; see ledgerEntriesOf for every kind).
  */
 export function entriesOf(records: readonly Descriptor[]): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
+  return ledgerEntriesOf(records).filter((e): e is HistoryEntry => e.tag !== null);
+}
+
+/**
+ * ledgerEntriesOf turns ledger records into entries, oldest first: one per tag a
+ * promotion or rollback changed, one per evidence record. The ledger is what a registry
+ * served: a record whose action, digests, tags or fields do not parse is left out whole,
+ * so a forged entry can at worst be ignored, never put a path where a digest belongs.
+ */
+export function ledgerEntriesOf(records: readonly Descriptor[]): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
   for (const r of records) {
     const a = r.annotations ?? {};
-    const digest = a[ANNOTATION.digest];
     const action = a[ANNOTATION.action] ?? 'promote';
-    const tags = tagChangesOf(a[ANNOTATION.tags]);
-    if (digest === undefined || !isDigest(digest) || !isAction(action) || !tags) {
-      continue; // not one of ours, or damaged: history shows what it can read
+    if (!Object.hasOwn(PREDICATE_TYPES, action)) continue;
+    const digest = a[ANNOTATION.digest];
+    const common = {
+      time: a[ANNOTATION.created] ?? '',
+      actor: a[ANNOTATION.actor] ?? null,
+      runUrl: a[ANNOTATION.runUrl] ?? null,
+      record: r.digest,
+    };
+    if (action === 'promote' || action === 'rollback') {
+      const tags = tagChangesOf(a[ANNOTATION.tags]);
+      const overrides = overridesOf(a[ANNOTATION.overrides]);
+      if (digest === undefined || !isDigest(digest) || !tags || !overrides) continue;
+      for (const t of tags) {
+        out.push({
+          ...common,
+          action,
+          tag: t.tag,
+          digest,
+          previousDigest: t.previousDigest,
+          source: a[ANNOTATION.source] ?? null,
+          ...(a[ANNOTATION.reason] !== undefined && { reason: a[ANNOTATION.reason] }),
+          ...(overrides.length > 0 && { overrides }),
+        });
+      }
+      continue;
     }
-    for (const t of tags) {
-      out.push({
-        time: a[ANNOTATION.created] ?? '',
-        action,
-        tag: t.tag,
-        digest,
-        previousDigest: t.previousDigest,
-        source: a[ANNOTATION.source] ?? null,
-        actor: a[ANNOTATION.actor] ?? null,
-        runUrl: a[ANNOTATION.runUrl] ?? null,
-        record: r.digest,
-      });
-    }
+    const evidence = evidenceEntryOf(action as EvidenceAction, digest, a, common);
+    if (evidence) out.push(evidence);
   }
   return out;
+}
+
+/** evidenceEntryOf reads an evidence record's annotations; undefined when any is malformed. */
+function evidenceEntryOf(
+  action: EvidenceAction,
+  digest: string | undefined,
+  a: Readonly<Record<string, string>>,
+  common: Pick<EvidenceEntry, 'time' | 'actor' | 'runUrl' | 'record'>,
+): EvidenceEntry | undefined {
+  const repositoryWide = action === 'freeze' || action === 'unfreeze';
+  if (repositoryWide ? digest !== undefined : digest === undefined || !isDigest(digest)) {
+    return undefined;
+  }
+  const entry: EvidenceEntry = {
+    ...common,
+    action,
+    tag: null,
+    digest: (digest as Digest | undefined) ?? null,
+    previousDigest: null,
+    source: null,
+    reason: a[ANNOTATION.reason] ?? null,
+  };
+  if (action === 'attest') {
+    const stage = a[ANNOTATION.stage];
+    const result = a[ANNOTATION.result];
+    const checks = checksOf(a[ANNOTATION.checks]);
+    if (stage === undefined || !isStage(stage) || !checks) return undefined;
+    if (result !== 'passed' && result !== 'failed') return undefined;
+    Object.assign(entry, { stage, result, checks, summary: a[ANNOTATION.summary] ?? null });
+  }
+  if (action === 'freeze') {
+    const until = a[ANNOTATION.until] ?? null;
+    if (until !== null && Number.isNaN(Date.parse(until))) return undefined;
+    entry.until = until;
+  }
+  return entry;
 }
 
 /** The order of the ledger: the time a record says it was written, then its digest. */
@@ -214,5 +290,3 @@ function uniqueByDigest(items: readonly Descriptor[]): Descriptor[] {
   for (const i of items) if (!seen.has(i.digest)) seen.set(i.digest, i);
   return [...seen.values()];
 }
-
-const isAction = (v: string): v is HistoryAction => v === 'promote' || v === 'rollback';

@@ -4,7 +4,7 @@
  * that fails at any point leaves every production tag as it was (docs/promotion.md, "A promotion, step by step"). Each
  * promotion that changes a tag is written down in the registry (record + ledger).
  */
-import { copyGraph } from '../copy/copy.js';
+import { copyGraph, type GraphCopyResult } from '../copy/copy.js';
 import { filterRoot } from '../copy/plan.js';
 import type { Digest } from '../digest.js';
 import { IntegrityError, PolicyError, TagRaceError, UsageError } from '../errors.js';
@@ -13,12 +13,13 @@ import { formatReference, manifestReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
-import { appendToLedger, entriesOf, readLedger } from './ledger.js';
+import { checkTargetGates, checkVerified } from './gates.js';
+import { appendToLedger, entriesOf, ledgerEntriesOf, readLedger } from './ledger.js';
 import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
 import { type SettleOptions, writePromotionTags } from './settle.js';
 import { lostMessage } from './tags.js';
-import type { PromoteRequest, PromotionResult, TagChange } from './types.js';
+import type { PromoteCopy, PromoteRequest, PromotionResult, TagChange } from './types.js';
 
 /** PromoteOptions are settings of the library call that are not part of the request. */
 export interface PromoteOptions {
@@ -71,8 +72,32 @@ export async function promote(
   const root = copyOptions.platforms?.length ? filterRoot(fetched, copyOptions.platforms) : fetched;
   const digest = root.descriptor.digest;
 
+  // The target's tags, listed once: the plan (--semver) and the ledger read both use them.
+  const present = await dst.listTags(signal);
+  const ledger = await readLedger(dst, { tags: present, ...(signal && { signal }) });
+  const overrides = checkTargetGates(
+    ledgerEntriesOf(ledger.records),
+    [...new Set([fetched.descriptor.digest, digest])],
+    `${dst}`,
+    req,
+  );
+  await checkVerified(
+    req.evidenceRepository ? client.repository(req.evidenceRepository) : src,
+    fetched.descriptor.digest,
+    req.requireVerified ?? [],
+    req.maxAgeMs,
+    signal,
+  );
   await checkGates(src, fetched.descriptor.digest, req.requireReferrers ?? []);
-  const decisions = await plan(dst, digest, tags, semverFrom, req.allowOverwrite === true, signal);
+  const decisions = await plan(
+    dst,
+    digest,
+    tags,
+    semverFrom,
+    present,
+    req.allowOverwrite === true,
+    signal,
+  );
   const refused = decisions.filter((d) => d.action === 'refused');
   if (refused.length > 0) {
     throw new PolicyError(`promotion refused: ${refused.map((d) => d.reason).join('; ')}`);
@@ -80,8 +105,9 @@ export async function promote(
 
   // The engine gets the request's copy options as they are; it filters the same platforms
   // again (deterministically) and checks the result is the digest just planned.
-  const copied = await copyGraph(src, fetched, dst, copyOptions, digest);
-  const { root: _root, digest: _d, mediaType: _m, size: _s, filteredFrom: _f, ...copy } = copied;
+  const copy = everyTagHolds(decisions, digest, copyOptions.referrers === true)
+    ? { ...NOTHING_COPIED, manifests: { copied: 0, skipped: 1 } }
+    : statsOf(await copyGraph(src, fetched, dst, copyOptions, digest));
   const result: PromotionResult = {
     source: formatReference({ ...req.source, digest: fetched.descriptor.digest }),
     digest,
@@ -113,7 +139,8 @@ export async function promote(
   result.tags = written.decisions.map(toChange);
   result.conflicts = written.conflicts;
 
-  const ledger = await readLedger(dst, signal);
+  // The ledger as read before the copy: a record written since is in the journal, and the
+  // cache write below loses nothing by not listing it (ledger.ts).
   const recorded = recordTags(written.decisions, digest, entriesOf(ledger.records));
   if (recorded.length > 0) {
     const body = recordBody({
@@ -123,6 +150,7 @@ export async function promote(
       source: result.source,
       tags: recorded,
       tool: options.tool ?? 'oci-promote',
+      ...(overrides.length > 0 && { overrides }),
       ...(req.provenance && { provenance: req.provenance }),
     });
     const record = await pushRecord(dst, root.descriptor, body, signal);
@@ -141,6 +169,35 @@ export async function promote(
     );
   }
   return result;
+}
+
+const NOTHING_COPIED: PromoteCopy = {
+  manifests: { copied: 0, skipped: 0 },
+  blobs: { copied: 0, mounted: 0, skipped: 0 },
+  bytesCopied: 0,
+  referrers: [],
+};
+
+function statsOf(copied: GraphCopyResult): PromoteCopy {
+  const { root: _root, digest: _d, mediaType: _m, size: _s, filteredFrom: _f, ...copy } = copied;
+  return copy;
+}
+
+/**
+ * everyTagHolds: every tag to write already names the digest (a re-run). The registry
+ * accepted that manifest under the tag only with everything it references present, so
+ * there is nothing to copy — unless referrers are asked for, which may have been added.
+ */
+function everyTagHolds(
+  decisions: readonly TagDecision[],
+  digest: Digest,
+  referrers: boolean,
+): boolean {
+  return (
+    !referrers &&
+    decisions.length > 0 &&
+    decisions.every((d) => d.action === 'unchanged' && d.previousDigest === digest)
+  );
 }
 
 /** versionTagOf picks the one version tag --semver derives from. */
@@ -180,11 +237,12 @@ async function plan(
   digest: Digest,
   tags: readonly string[],
   semverFrom: string | undefined,
+  present: readonly string[],
   allowOverwrite: boolean,
   signal?: AbortSignal,
 ): Promise<TagDecision[]> {
   // The existing tags matter only for --semver (finding the highest release).
-  const existing = semverFrom === undefined ? [] : await dst.listTags(signal);
+  const existing = semverFrom === undefined ? [] : present;
   const candidates = planTags({
     digest,
     tags,
@@ -196,7 +254,7 @@ async function plan(
   const current = new Map<string, Digest>();
   await Promise.all(
     candidates.map(async (tag) => {
-      if (semverFrom !== undefined && !existing.includes(tag)) return;
+      if (!present.includes(tag)) return; // absent when listed: nothing to read
       const d = await dst.manifests.head(tag, signal);
       if (d) current.set(tag, d.digest);
     }),

@@ -25,8 +25,14 @@ import type { Repository } from '../registry/repository.js';
 import { parseJournalTag } from './journal.js';
 import { entriesOf, LEDGER_TAG, readLedger, writeLedger } from './ledger.js';
 import { reachable } from './reach.js';
-import { checkRecord, pushDropList, type VerifiedRecord } from './record.js';
+import { ANNOTATION, checkRecord, pushDropList, type VerifiedRecord } from './record.js';
 import type { HistoryEntry, PruneRequest, PruneResult } from './types.js';
+
+/** A verified record of an image (promotions and rollbacks always have one). */
+type SubjectRecord = VerifiedRecord & { readonly subject: Descriptor };
+
+const isEvidence = (action: string | undefined) =>
+  action !== undefined && action !== 'promote' && action !== 'rollback';
 
 /** Registries known to refuse deletion through the Distribution API. */
 const NO_DELETE: Record<string, string> = {
@@ -53,7 +59,11 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
     if (n < req.keep) keptRecords.add(e.record);
     perTag.set(e.tag, n + 1);
   }
-  const removed = ledger.records.filter((r) => !keptRecords.has(r.digest));
+  // Evidence (verifications, holds, freezes) is never pruned: dropping a hold but not its
+  // release, or the other way round, would change what is in force.
+  const removed = ledger.records.filter(
+    (r) => !keptRecords.has(r.digest) && !isEvidence(r.annotations?.[ANNOTATION.action]),
+  );
   const result: PruneResult = {
     repository: formatReference(repositoryOf(req.target)),
     keep: req.keep,
@@ -73,10 +83,12 @@ export async function prune(client: RegistryClient, req: PruneRequest): Promise<
   }
 
   // Which dropped entries are ours; the rest are ignored, whatever they name.
-  const ours: VerifiedRecord[] = [];
+  const ours: SubjectRecord[] = [];
   for (const r of uniqueByDigest(removed)) {
     const check = await checkRecord(repo, r, signal);
-    if (check.ok) ours.push(check.record);
+    if (check.ok && check.record.subject)
+      ours.push({ ...check.record, subject: check.record.subject });
+    else if (check.ok) result.ignoredRecords.push(r.digest);
     else {
       result.ignoredRecords.push(r.digest);
       logger.warn({ record: r.digest }, `prune ignores a ledger entry: ${check.reason}`);
@@ -176,10 +188,10 @@ async function liveTags(
 async function planDeletion(
   repo: Repository,
   subjects: ReadonlySet<Digest>,
-  ours: readonly VerifiedRecord[],
+  ours: readonly SubjectRecord[],
   keep: ReadonlySet<Digest>,
   signal?: AbortSignal,
-): Promise<{ images: Digest[]; records: VerifiedRecord[] }> {
+): Promise<{ images: Digest[]; records: SubjectRecord[] }> {
   const gone = [...subjects].filter((d) => !keep.has(d));
   const under = await reachable(repo, gone, { referrers: false, ...(signal && { signal }) });
   const images = [...under].filter((d) => !keep.has(d));

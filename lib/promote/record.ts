@@ -1,10 +1,12 @@
 /**
- * History records: each promotion or rollback is written to the production repository
- * as a small OCI artifact whose `subject` is the image it concerns, so it is also a
- * referrer of that image, under a journal tag of its own (journal.ts). The JSON document
- * in its one layer is the full record; the manifest and the ledger descriptor pointing at
- * it carry the same facts as annotations, so `history` reads one index (the cache) plus
- * the few records it does not list yet, instead of every record.
+ * Records: each promotion, rollback, verification, hold, release, freeze and unfreeze is
+ * written to its repository as a small OCI artifact under a journal tag of its own
+ * (journal.ts). Its `subject` is the image it concerns, so it is also a referrer of that
+ * image (a freeze concerns the repository and has none). Its one layer is an in-toto
+ * Statement (statement.ts) whose predicate is the full record; the manifest and the ledger
+ * descriptor pointing at it carry the same facts as annotations, so `history` reads one
+ * index (the cache) plus the few records it does not list yet, instead of every record.
+ * Records written before statements (a bare JSON document, `version: 1`) are still read.
  *
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
@@ -17,9 +19,17 @@ import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
+import { type Checks, checksOf, isStage } from './evidence-fields.js';
 import { journalTag } from './journal.js';
+import {
+  IN_TOTO_MEDIA_TYPE,
+  PREDICATE_TYPE_ANNOTATION,
+  PREDICATE_TYPES,
+  predicateOf,
+  statementOf,
+} from './statement.js';
 import { tagChangesOf } from './tag-changes.js';
-import type { HistoryAction, Provenance, TagChange } from './types.js';
+import type { CheckResult, Override, Provenance, RecordAction, TagChange } from './types.js';
 
 /** RECORD_ARTIFACT_TYPE marks history records (artifactType and layer media type). */
 export const RECORD_ARTIFACT_TYPE = 'application/vnd.oci-promote.record.v1+json';
@@ -33,63 +43,100 @@ export const ANNOTATION = {
   actor: 'dev.oci-promote.actor',
   runUrl: 'dev.oci-promote.run-url',
   created: 'org.opencontainers.image.created',
+  reason: 'dev.oci-promote.reason',
+  stage: 'dev.oci-promote.stage',
+  result: 'dev.oci-promote.result',
+  checks: 'dev.oci-promote.checks',
+  summary: 'dev.oci-promote.summary',
+  until: 'dev.oci-promote.until',
+  overrides: 'dev.oci-promote.overrides',
 } as const;
 
-/** RecordBody is the JSON document a record stores. */
+/** RecordBody is a record's fields: the predicate of its statement. */
 export interface RecordBody {
-  version: 1;
-  action: HistoryAction;
+  action: RecordAction;
   time: string;
   repository: string;
-  /** The digest the tags point to after this action. */
-  digest: Digest;
-  /** Promotion source (reference with digest), null for rollbacks. */
+  /** The digest the tags point to after this action, or the image it speaks of; null for a freeze. */
+  digest: Digest | null;
+  /** Promotion source (reference with digest), null otherwise. */
   source: string | null;
+  /** Tag changes (promote, rollback); empty otherwise. */
   tags: TagChange[];
   actor: string | null;
   runUrl: string | null;
   tool: string;
+  /** Why (hold, release, freeze, unfreeze, and a rollback when given). */
+  reason?: string | null;
+  /** attest */
+  stage?: string;
+  result?: CheckResult;
+  checks?: Checks;
+  summary?: string | null;
+  details?: Record<string, unknown>;
+  /** freeze: when it lifts by itself (ISO time), or null. */
+  until?: string | null;
+  /** promote: gates passed by hand. */
+  overrides?: Override[];
 }
+
+/** The kind-specific fields of a record, as recordBody takes them. */
+export type RecordExtras = Pick<
+  RecordBody,
+  'reason' | 'stage' | 'result' | 'checks' | 'summary' | 'details' | 'until' | 'overrides'
+>;
 
 const EMPTY_JSON = Buffer.from('{}');
 const emptyDescriptor: Descriptor = { mediaType: OCI_EMPTY, digest: digestOf(EMPTY_JSON), size: 2 };
 
 /** recordBody assembles a record document. */
-export function recordBody(init: {
-  action: HistoryAction;
-  repository: string;
-  digest: Digest;
-  source: string | null;
-  tags: TagChange[];
-  provenance?: Provenance;
-  time?: Date;
-  tool: string;
-}): RecordBody {
+export function recordBody(
+  init: {
+    action: RecordAction;
+    repository: string;
+    digest: Digest | null;
+    source?: string | null;
+    tags?: TagChange[];
+    provenance?: Provenance;
+    time?: Date;
+    tool: string;
+  } & RecordExtras,
+): RecordBody {
+  const { provenance, time, source, tags, ...rest } = init;
   return {
-    version: 1,
-    action: init.action,
-    time: (init.time ?? new Date()).toISOString(),
-    repository: init.repository,
-    digest: init.digest,
-    source: init.source,
-    tags: init.tags,
-    actor: init.provenance?.actor ?? null,
-    runUrl: init.provenance?.runUrl ?? null,
-    tool: init.tool,
+    ...rest,
+    time: (time ?? new Date()).toISOString(),
+    source: source ?? null,
+    tags: tags ?? [],
+    actor: provenance?.actor ?? null,
+    runUrl: provenance?.runUrl ?? null,
   };
 }
 
-/** recordAnnotations renders a record's facts as annotations (values are strings). */
+/**
+ * recordAnnotations renders a record's facts as annotations (values are strings): all
+ * but `details`, which stays in the body, so the ledger alone answers every gate.
+ */
 export function recordAnnotations(body: RecordBody): Record<string, string> {
   const a: Record<string, string> = {
     [ANNOTATION.created]: body.time,
     [ANNOTATION.action]: body.action,
-    [ANNOTATION.digest]: body.digest,
     [ANNOTATION.tags]: JSON.stringify(body.tags),
   };
-  if (body.source !== null) a[ANNOTATION.source] = body.source;
-  if (body.actor !== null) a[ANNOTATION.actor] = body.actor;
-  if (body.runUrl !== null) a[ANNOTATION.runUrl] = body.runUrl;
+  const text: Array<[string, string | null | undefined]> = [
+    [ANNOTATION.digest, body.digest],
+    [ANNOTATION.source, body.source],
+    [ANNOTATION.actor, body.actor],
+    [ANNOTATION.runUrl, body.runUrl],
+    [ANNOTATION.reason, body.reason],
+    [ANNOTATION.stage, body.stage],
+    [ANNOTATION.result, body.result],
+    [ANNOTATION.summary, body.summary],
+    [ANNOTATION.until, body.until],
+  ];
+  for (const [key, value] of text) if (value !== null && value !== undefined) a[key] = value;
+  if (body.checks?.length) a[ANNOTATION.checks] = JSON.stringify(body.checks);
+  if (body.overrides?.length) a[ANNOTATION.overrides] = JSON.stringify(body.overrides);
   return a;
 }
 
@@ -99,21 +146,23 @@ export const DROPPED_ARTIFACT_TYPE = 'application/vnd.oci-promote.dropped.v1+jso
 export const DROPPED_ANNOTATION = 'dev.oci-promote.dropped';
 
 /**
- * pushRecord writes a record into `repo` as an artifact with `subject` set, under its
- * journal tag, makes it findable as a referrer (updating the tag-schema index on
- * registries without the referrers API), and returns the descriptor to list in the ledger.
+ * pushRecord writes a record into `repo` as an artifact under its journal tag, with
+ * `subject` set when the image it concerns is in `repo` (then it is also findable as a
+ * referrer: the tag-schema index is updated on registries without the referrers API), and
+ * returns the descriptor to list in the ledger.
  */
 export async function pushRecord(
   repo: Repository,
-  subject: Descriptor,
+  subject: Descriptor | null,
   body: RecordBody,
   signal?: AbortSignal,
 ): Promise<Descriptor> {
-  const bytes = Buffer.from(JSON.stringify(body));
+  const bytes = Buffer.from(JSON.stringify(statementOf(body)));
   const layer: Descriptor = {
-    mediaType: RECORD_ARTIFACT_TYPE,
+    mediaType: IN_TOTO_MEDIA_TYPE,
     digest: digestOf(bytes),
     size: bytes.byteLength,
+    annotations: { [PREDICATE_TYPE_ANNOTATION]: PREDICATE_TYPES[body.action] },
   };
   const annotations = recordAnnotations(body);
   const manifest = Buffer.from(
@@ -123,7 +172,9 @@ export async function pushRecord(
       artifactType: RECORD_ARTIFACT_TYPE,
       config: emptyDescriptor,
       layers: [layer],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      ...(subject && {
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      }),
       annotations,
     }),
   );
@@ -152,7 +203,7 @@ export async function pushRecord(
     layers: [layer],
     annotations,
   });
-  if (!put.subjectIndexed && repo.referrers.api !== true) {
+  if (subject && !put.subjectIndexed && repo.referrers.api !== true) {
     await repo.referrers.addToTagIndex(subject.digest, listed, signal);
   }
   return listed;
@@ -250,17 +301,20 @@ async function putArtifact(
   }
 }
 
-/** The largest record body read back (ours are well under 2 KiB). */
-const MAX_RECORD_BODY = 64 * 1024;
+/** The largest record body read back (ours are under 2 KiB, plus at most 64 KiB of details). */
+const MAX_RECORD_BODY = 80 * 1024;
 
 /** VerifiedRecord is a ledger entry that matches the record artifact it points to. */
 export interface VerifiedRecord {
   /** The ledger's descriptor of the record manifest. */
   readonly descriptor: Descriptor;
-  /** The image the record speaks of, as the record manifest names it. */
-  readonly subject: Descriptor;
+  /** The image the record speaks of, as the record manifest names it (null: none). */
+  readonly subject: Descriptor | null;
   readonly body: RecordBody;
 }
+
+/** Kinds whose record always has the image it concerns as its subject. */
+const NEEDS_SUBJECT: ReadonlySet<RecordAction> = new Set(['promote', 'rollback', 'attest']);
 
 /** RecordCheck is the verdict on one ledger entry. */
 export type RecordCheck = { ok: true; record: VerifiedRecord } | { ok: false; reason: string };
@@ -288,23 +342,30 @@ export async function checkRecord(
   if (typeof fetched === 'string') return not(fetched);
   const m = fetched.manifest;
   const layer = m.kind === 'image' && m.layers.length === 1 ? m.layers[0] : undefined;
-  if (m.artifactType !== RECORD_ARTIFACT_TYPE || layer?.mediaType !== RECORD_ARTIFACT_TYPE) {
+  const statement = layer?.mediaType === IN_TOTO_MEDIA_TYPE;
+  if (
+    m.artifactType !== RECORD_ARTIFACT_TYPE ||
+    !layer ||
+    (!statement && layer.mediaType !== RECORD_ARTIFACT_TYPE)
+  ) {
     return not(`it is not a record artifact (${RECORD_ARTIFACT_TYPE})`);
   }
-  if (!m.subject) return not('it has no subject');
   if (layer.size > MAX_RECORD_BODY) return not(`its body is ${layer.size} bytes`);
   const bytes = await unlessGone(async () => buffer(await repo.blobs.get(layer, signal)));
   if (typeof bytes === 'string') return not(`its body: ${bytes}`);
-  const body = parseRecordBody(bytes);
+  const body = parseRecordBody(bytes, statement);
   if (!body) return not('its body is not a record document');
-  if (body.digest !== m.subject.digest) return not('its body names another image than its subject');
+  const subject = m.subject ?? null;
+  if (subject === null ? NEEDS_SUBJECT.has(body.action) : body.digest !== subject.digest) {
+    return not(subject ? 'its body names another image than its subject' : 'it has no subject');
+  }
   const expected = recordAnnotations(body);
   for (const key of Object.values(ANNOTATION)) {
     if (m.annotations?.[key] !== expected[key] || listed.annotations?.[key] !== expected[key]) {
       return not(`its ${key} annotation disagrees with its body`);
     }
   }
-  return { ok: true, record: { descriptor: listed, subject: m.subject, body } };
+  return { ok: true, record: { descriptor: listed, subject, body } };
 }
 
 /** unlessGone runs a read; absent or damaged content becomes a reason, the rest throws. */
@@ -318,32 +379,74 @@ async function unlessGone<T>(read: () => Promise<T>): Promise<T | string> {
   }
 }
 
-/** parseRecordBody reads a record document, or undefined when it is not one. */
-function parseRecordBody(bytes: Buffer): RecordBody | undefined {
-  let v: Record<string, unknown>;
+/**
+ * parseRecordBody reads a record document: an in-toto statement (statement.ts), or the
+ * bare `version: 1` document of promotions and rollbacks written before statements.
+ * Undefined when it is not one; every field is checked as data a registry served.
+ */
+function parseRecordBody(bytes: Buffer, statement: boolean): RecordBody | undefined {
+  let v: unknown;
   try {
-    v = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    v = JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
+  if (statement) return fieldsOf(predicateOf(v));
+  const legacy = v as Record<string, unknown> | null;
+  if (typeof legacy !== 'object' || legacy === null || legacy.version !== 1) return undefined;
+  if (legacy.action !== 'promote' && legacy.action !== 'rollback') return undefined;
+  const { version: _v, ...fields } = legacy;
+  return fieldsOf(fields);
+}
+
+/** fieldsOf checks a record's fields, kind by kind. */
+function fieldsOf(v: Record<string, unknown> | undefined): RecordBody | undefined {
+  if (v === undefined) return undefined;
   const str = (x: unknown): x is string => typeof x === 'string';
   const strOrNull = (x: unknown): x is string | null => x === null || typeof x === 'string';
+  const optional = (x: unknown, ok: (y: unknown) => boolean) => x === undefined || ok(x);
+  const action = v.action as RecordAction;
   if (
-    typeof v !== 'object' ||
-    v === null ||
-    v.version !== 1 ||
-    (v.action !== 'promote' && v.action !== 'rollback') ||
+    !Object.hasOwn(PREDICATE_TYPES, action) ||
     !str(v.time) ||
     !str(v.repository) ||
-    !str(v.digest) ||
-    !isDigest(v.digest) ||
+    !(v.digest === null
+      ? action === 'freeze' || action === 'unfreeze'
+      : str(v.digest) && isDigest(v.digest)) ||
     !strOrNull(v.source) ||
     !strOrNull(v.actor) ||
     !strOrNull(v.runUrl) ||
     !str(v.tool) ||
-    tagChangesOf(JSON.stringify(v.tags ?? null)) === undefined
+    tagChangesOf(JSON.stringify(v.tags ?? null)) === undefined ||
+    !optional(v.reason, strOrNull) ||
+    !optional(v.stage, (x) => str(x) && isStage(x)) ||
+    !optional(v.result, (x) => x === 'passed' || x === 'failed') ||
+    !optional(v.checks, (x) => checksOf(JSON.stringify(x)) !== undefined) ||
+    !optional(v.summary, strOrNull) ||
+    !optional(v.details, (x) => typeof x === 'object' && x !== null && !Array.isArray(x)) ||
+    !optional(v.until, strOrNull) ||
+    !optional(v.overrides, (x) => overridesOf(JSON.stringify(x)) !== undefined)
   ) {
     return undefined;
   }
   return v as unknown as RecordBody;
+}
+
+/** overridesOf parses the overrides annotation; undefined unless every entry is well formed. */
+export function overridesOf(json: string | undefined): Override[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json ?? '[]');
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const ok = value.every(
+    (o: unknown) =>
+      typeof o === 'object' &&
+      o !== null &&
+      ((o as Override).gate === 'hold' || (o as Override).gate === 'freeze') &&
+      typeof (o as Override).reason === 'string',
+  );
+  return ok ? (value as Override[]) : undefined;
 }

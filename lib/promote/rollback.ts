@@ -9,6 +9,7 @@ import type { Descriptor } from '../manifest.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Repository } from '../registry/repository.js';
+import { parseText } from './evidence-fields.js';
 import { tagStack } from './history.js';
 import { appendToLedger, entriesOf, readLedger } from './ledger.js';
 import { isImmutableTag } from './policy.js';
@@ -30,6 +31,7 @@ export async function rollback(
   if (req.to !== undefined && req.steps !== undefined) {
     throw new UsageError('give either --steps or --to, not both');
   }
+  const reason = req.reason === undefined ? undefined : parseText(req.reason, '--reason');
   const steps = req.steps ?? 1;
   if (!Number.isInteger(steps) || steps < 1) {
     throw new UsageError(`--steps must be a whole number of at least 1, got ${steps}`);
@@ -87,17 +89,42 @@ export async function rollback(
   result.conflicts = await writeTags(repo, manifest, [
     { tag, previousDigest: current.digest, immutable: false },
   ]);
-  const body = recordBody({
-    action: 'rollback',
+  const common = {
     repository: result.repository,
-    digest: target,
-    source: null,
-    tags: [{ tag, action: 'moved', previousDigest: current.digest }],
     tool: options.tool ?? 'oci-promote',
     ...(req.provenance && { provenance: req.provenance }),
-  });
-  const record = await pushRecord(repo, manifest.descriptor, body, signal);
-  await appendToLedger(repo, record, { read: ledger, ...(signal && { signal }) });
+  };
+  const record = await pushRecord(
+    repo,
+    manifest.descriptor,
+    recordBody({
+      ...common,
+      action: 'rollback',
+      digest: target,
+      tags: [{ tag, action: 'moved', previousDigest: current.digest }],
+      ...(reason !== undefined && { reason }),
+    }),
+    signal,
+  );
+  const written = [record];
+  // Hold what the tag moved away from, so re-running the pipeline that promoted it cannot
+  // undo this rollback (docs/promotion.md, "Holds").
+  if (req.hold !== false) {
+    const hold = await pushRecord(
+      repo,
+      current,
+      recordBody({
+        ...common,
+        action: 'hold',
+        digest: current.digest,
+        reason: reason ?? `rolled back: ${tag} moved from it to ${target}`,
+      }),
+      signal,
+    );
+    written.push(hold);
+    result.hold = hold.digest;
+  }
+  await appendToLedger(repo, written, { read: ledger, ...(signal && { signal }) });
   result.record = record.digest;
   return result;
 }

@@ -10,10 +10,13 @@
  *   reads the tag list after its last write, so whichever writes a floating tag last
  *   sees every version that could own it, and the tag ends on the highest of them.
  *
- * A round costs one tag list and a HEAD per tag. Only a round that changed something,
- * or a freshly created immutable tag (whose racer's write may still be in flight), is
- * followed by a short jittered pause; an uncontended promotion of existing versions
- * pays none.
+ * A round costs one tag list and a HEAD per tag. Only a round that changed something is
+ * preceded by a jittered pause (`settleMs`): that happens under contention only. A freshly
+ * created immutable tag is read back after a wait sized to the racer it must catch, not
+ * a fixed one: a racer that found the tag absent before this promotion's PUT landed
+ * writes within one re-check-and-PUT of that moment, which this promotion has just
+ * measured on its own tag; it waits three times that (at least 20 ms, at most
+ * `settleMs`). On a local registry that is about 20 ms.
  */
 import type { Digest } from '../digest.js';
 import type { LostTag } from '../errors.js';
@@ -48,6 +51,8 @@ export interface SettleInput extends SettleOptions {
   signal?: AbortSignal;
   /** Test seam: awaited before each read round. */
   beforeCheck?(round: number): Promise<void> | void;
+  /** How long this promotion's re-check and PUT of an immutable tag took (ms). */
+  checkToPutMs?: number;
 }
 
 /** Settled is where the written tags ended. */
@@ -77,7 +82,10 @@ export async function settleTags(repo: Repository, input: SettleInput): Promise<
     (await repo.manifests.head(tag, input.signal))?.digest ?? null;
 
   for (let round = 0; ; round++) {
-    if (round > 0 || created) await sleep(pause + Math.random() * pause, input.signal);
+    if (round > 0) await sleep(pause + Math.random() * pause, input.signal);
+    else if (created) {
+      await sleep(Math.min(pause, Math.max(20, 3 * (input.checkToPutMs ?? pause))), input.signal);
+    }
     await input.beforeCheck?.(round);
     const [entries, present] = await Promise.all([
       Promise.all(input.written.map(async (w) => [w.tag, await head(w.tag)] as const)),
@@ -180,6 +188,7 @@ export async function writePromotionTags(
   const settled = await settleTags(repo, {
     manifest,
     written: put.written,
+    checkToPutMs: put.checkToPutMs,
     ...(derived && { semver: { versionTag: derived.full.tag, floating: derived.floating } }),
     ...(options.settleMs !== undefined && { settleMs: options.settleMs }),
     ...(options.rounds !== undefined && { rounds: options.rounds }),

@@ -35,21 +35,24 @@ export async function putTags(
   writes: readonly TagWrite[],
   signal?: AbortSignal,
   hooks: TagHooks = {},
-): Promise<{ written: TagWrite[]; lost?: LostTag }> {
+): Promise<{ written: TagWrite[]; lost?: LostTag; checkToPutMs: number }> {
   const digest = manifest.descriptor.digest;
   const written: TagWrite[] = [];
+  let checkToPutMs = 0;
   for (const w of writes) {
+    const started = performance.now();
     if (w.immutable) {
       const now = (await repo.manifests.head(w.tag, signal))?.digest ?? null;
       if (now !== null && now !== w.previousDigest && now !== digest) {
-        return { written, lost: { tag: w.tag, ours: digest, theirs: now } };
+        return { written, lost: { tag: w.tag, ours: digest, theirs: now }, checkToPutMs };
       }
     }
     await hooks.beforeTagPut?.(w.tag);
     await repo.manifests.put(w.tag, manifest.bytes, manifest.descriptor.mediaType, signal);
+    if (w.immutable) checkToPutMs = Math.max(checkToPutMs, performance.now() - started);
     written.push(w);
   }
-  return { written };
+  return { written, checkToPutMs };
 }
 
 /**

@@ -262,7 +262,7 @@ export interface StatusResult {
   /** Whether `digest` is held (false without a digest). */
   held: boolean;
   /** Recent ledger entries, newest first (of the tag, or the digest, or the repository). */
-  history: HistoryEntry[];
+  history: LedgerEntry[];
   /** For a digest: its verification records, newest first. */
   verifications: Verification[];
   /** For a digest: the most recent verdict per stage. */

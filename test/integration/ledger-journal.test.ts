@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import {
+  attest,
   createClient,
   type Digest,
+  freeze,
   history,
+  hold,
   type PromoteRequest,
   parseReference,
   parseRepository,
@@ -17,6 +20,7 @@ import {
   prune,
   RECORD_ARTIFACT_TYPE,
   rollback,
+  unfreeze,
 } from '../../lib/index.js';
 import { OCI_INDEX } from '../../lib/media-types.js';
 import { LEDGER_TAG } from '../../lib/promote/ledger.js';
@@ -60,7 +64,7 @@ async function recordsIn(repo: string): Promise<Set<string>> {
 }
 
 t.test(
-  '8 parallel writers (promotions and rollbacks), several rounds: no record missing',
+  '8 parallel writers of mixed kinds (promotions, rollbacks, attest, hold, freeze), several rounds: no record missing',
   async (t) => {
     const repo = 'many';
     const images: Digest[] = [];
@@ -79,29 +83,52 @@ t.test(
       action: { type: 'slow', afterBytes: 10, stallMs: 300, chunkBytes: 4096 },
     });
     t.teardown(() => proxy.clearRules());
+    const target = parseRepository(`${proxy.host}/${repo}`);
+    const at = (d: Digest) => ({ ...target, digest: d });
 
     const written: string[] = [];
     const failed: string[] = [];
+    const record = (r: { record: string | null }) => r.record;
     for (let round = 0; round < 3; round++) {
-      const writers: Array<Promise<string | null>> = [];
-      for (let w = 0; w < 6; w++) {
+      const writers: Array<Promise<Array<string | null>>> = [];
+      for (let w = 0; w < 4; w++) {
         const image = `v${(w + round) % images.length}`;
+        // Rollbacks hold digests and a round freezes the repository: these go through anyway.
+        const gated = { allowHeld: 'ledger test', overrideFreeze: 'ledger test' };
         writers.push(
-          promote(client, req(`many-src:${image}`, repo, [`w${w}`])).then((r) => r.record),
+          promote(client, { ...req(`many-src:${image}`, repo, [`w${w}`]), ...gated }).then((r) => [
+            r.record,
+          ]),
         );
       }
       for (const [i, tag] of ['rb0', 'rb1'].entries()) {
         const to = images[(round + i) % 2 === 0 ? 0 : 1]!;
-        writers.push(rollback(client, { target: prodTag(repo, tag), to }).then((r) => r.record));
+        writers.push(
+          rollback(client, { target: prodTag(repo, tag), to }).then((r) => [r.record, r.hold]),
+        );
       }
+      const image = at(images[round % 2]!);
+      writers.push(
+        attest(client, { image, stage: 'qa', result: round === 1 ? 'failed' : 'passed' }).then(
+          (r) => [r.record],
+        ),
+      );
+      const reason = `round ${round}`;
+      const evidence = [
+        () => hold(client, { target: at(images[3]!), reason }),
+        () => freeze(client, { target, reason, until: new Date(Date.now() + 3_600_000) }),
+        () => unfreeze(client, { target, reason }),
+      ][round]!;
+      writers.push(evidence().then((r) => [record(r)]));
       for (const r of await Promise.allSettled(writers)) {
         if (r.status === 'rejected') failed.push(String(r.reason));
-        else if (r.value) written.push(r.value);
+        else written.push(...r.value.filter((d): d is string => d !== null));
       }
     }
     t.same(failed, [], 'every writer succeeds');
-    // Each round: 6 promotions moving a tag, and each rollback moving its tag but rb1's first.
-    t.equal(written.length, 3 * 8 - 1, 'every writer that changed a tag wrote a record');
+    // Each round: 4 promotions moving a tag; each rollback moving its tag (but rb1's first)
+    // writes a rollback and a hold; one attest; one hold, freeze or unfreeze.
+    t.equal(written.length, 3 * 4 + 5 * 2 + 3 + 3, 'every writer wrote its records');
     const listed = await recordsIn(repo);
     t.same(
       written.filter((d) => !listed.has(d)),
