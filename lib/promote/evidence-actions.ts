@@ -62,7 +62,7 @@ export async function attest(
 }
 
 /** hold marks `req.target` (repository@digest) as not to be promoted into the repository. */
-export function hold(
+export async function hold(
   client: RegistryClient,
   req: HoldRequest,
   options: EvidenceOptions = {},
@@ -71,7 +71,7 @@ export function hold(
 }
 
 /** release lifts a hold. */
-export function release(
+export async function release(
   client: RegistryClient,
   req: HoldRequest,
   options: EvidenceOptions = {},
@@ -105,7 +105,7 @@ async function holdOrRelease(
 }
 
 /** freeze makes the repository refuse promotions (until `req.until`, if given). */
-export function freeze(
+export async function freeze(
   client: RegistryClient,
   req: FreezeRequest,
   options: EvidenceOptions = {},
@@ -117,7 +117,7 @@ export function freeze(
 }
 
 /** unfreeze lifts a freeze. */
-export function unfreeze(
+export async function unfreeze(
   client: RegistryClient,
   req: FreezeRequest,
   options: EvidenceOptions = {},
