@@ -418,3 +418,42 @@ t.test('reportToGitHub: an unwritable output file is an error naming the variabl
     },
   );
 });
+
+/** The gates' refusals (lib/errors.ts HeldError, FrozenError, NotVerifiedError), by code. */
+class Refusal extends PolicyError {
+  constructor(
+    override readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+t.test('reportToGitHub: a refusal by a gate names it; output refused=<gate>', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['ERR_HELD', 'hold'],
+    ['ERR_FROZEN', 'freeze'],
+    ['ERR_NOT_VERIFIED', 'require-verified'],
+  ];
+  for (const [code, gate] of cases) {
+    const env = await ghEnv();
+    const err = capture();
+    const e = new Refusal(code, `refused: ${gate}`);
+    await reportToGitHub({ env, command: 'promote', error: e, stderr: err.stream });
+    t.match(
+      err.text(),
+      new RegExp(`^::error title=oci-promote promote refused by ${gate}::refused: ${gate}`),
+    );
+    t.match(err.text(), `[${code}]\n`);
+    t.equal(await readFile(env.GITHUB_OUTPUT, 'utf8'), `earlier=1\nrefused=${gate}\n`);
+    t.match(
+      await readFile(env.GITHUB_STEP_SUMMARY, 'utf8'),
+      `### 🚫 oci-promote promote refused by ${gate}`,
+    );
+  }
+  t.equal(
+    errorAnnotation('promote', new PolicyError('x')),
+    `::error title=oci-promote promote::x${hint('ERR_POLICY', (h) => ` — ${escapeData(h)}`)} [ERR_POLICY]`,
+    'other refusals keep the plain title',
+  );
+});

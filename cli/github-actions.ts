@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import { type ErrorSummary, errorSummary, OciPromoteError } from '../lib/index.js';
+import { type ErrorSummary, errorSummary, OciPromoteError, refusalGate } from '../lib/index.js';
 import { failureText, hintFor } from './exit-codes.js';
 import { escapeText, formatBytes } from './format.js';
 
@@ -63,6 +63,8 @@ export interface RollbackReport {
   digest: string;
   previousDigest: string;
   record: string | null;
+  /** The hold record written on `previousDigest`, or null. */
+  hold?: string | null;
   conflicts?: readonly ReportedConflict[];
   dryRun: boolean;
 }
@@ -215,6 +217,12 @@ export function summaryMarkdown(result: ActionResult): string {
       row([mdCode(result.tag), mdCode(result.digest), mdCode(result.previousDigest)]),
       '',
       `History record: ${result.record ? mdCode(result.record) : '—'}`,
+      ...(result.hold
+        ? [
+            '',
+            `⛔ ${mdCode(result.previousDigest)} is held (record ${mdCode(result.hold)}): no promotion brings it back until \`oci-promote release\`.`,
+          ]
+        : []),
     );
   }
   const conflicts = result.conflicts ?? [];
@@ -229,12 +237,18 @@ export function summaryMarkdown(result: ActionResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** failureMarkdown renders a failure as a step summary section. */
+/**
+ * failureMarkdown renders a failure as a step summary section; a refusal by a hold, a
+ * freeze or an unverified stage says which gate refused.
+ */
 export function failureMarkdown(command: string, err: unknown): string {
   const { code, message } = errorSummary(err);
   const hint = hintFor(code);
+  const gate = refusalGate({ code });
   return [
-    `### ❌ oci-promote ${mdText(command)} failed`,
+    gate
+      ? `### 🚫 oci-promote ${mdText(command)} refused by ${gate}`
+      : `### ❌ oci-promote ${mdText(command)} failed`,
     '',
     mdText(message),
     '',
@@ -294,17 +308,19 @@ export interface AnnotationPlace {
 
 /**
  * failureAnnotation is the `::error::` workflow command for a failure, titled
- * `oci-promote <command>`, carrying the same text as the CLI's stderr line,
- * `<message> — <hint> [<code>]`, after `prefix` (e.g. which entry of a batch failed).
+ * `oci-promote <command>` (`oci-promote <command> refused by <gate>` for a refusal by a
+ * hold, a freeze or an unverified stage), carrying the same text as the CLI's stderr
+ * line, `<message> — <hint> [<code>]`, after `prefix` (e.g. which entry of a batch failed).
  */
 export function failureAnnotation(
   command: string,
   failure: ErrorSummary,
   where: { place?: AnnotationPlace; prefix?: string } = {},
 ): string {
+  const gate = refusalGate(failure);
   return workflowCommand(
     'error',
-    { ...where.place, title: `oci-promote ${command}` },
+    { ...where.place, title: `oci-promote ${command}${gate ? ` refused by ${gate}` : ''}` },
     `${where.prefix ?? ''}${failureText(failure)}`,
   );
 }
@@ -437,7 +453,8 @@ export async function writeGitHubStep(
 
 /**
  * reportToGitHub reports a promote or rollback result, or its failure, to GitHub Actions
- * (writeGitHubStep). Outputs are written only on success.
+ * (writeGitHubStep). Outputs are written on success, and on a refusal by a gate the one
+ * output `refused` (`hold`, `freeze` or `require-verified`), for a later step's `if:`.
  */
 export async function reportToGitHub(report: GitHubReport): Promise<void> {
   const { command, result, error } = report;
@@ -451,6 +468,13 @@ export async function reportToGitHub(report: GitHubReport): Promise<void> {
           : [],
     warnings: report.warnings ?? [],
     ...(result && { outputs: outputValues(result), summary: summaryMarkdown(result) }),
+    ...(!result && error !== undefined && refusalOutputs(error)),
     ...(!result && error !== undefined && { summary: failureMarkdown(command, error) }),
   });
+}
+
+/** refusalOutputs: `{outputs: {refused: gate}}` for a gate's refusal, else nothing. */
+export function refusalOutputs(error: unknown): Pick<GitHubStep, 'outputs'> {
+  const gate = refusalGate(error);
+  return gate ? { outputs: { refused: gate } } : {};
 }

@@ -10,14 +10,18 @@ import {
   UsageError,
 } from '../lib/index.js';
 import type { RunCommand } from './command.js';
+import { attestCommand } from './commands/attest.js';
 import { copyCommand } from './commands/copy.js';
 import { digestCommand } from './commands/digest.js';
+import { freezeCommand } from './commands/freeze.js';
 import { historyCommand } from './commands/history.js';
+import { holdCommand } from './commands/hold.js';
 import { inspectCommand } from './commands/inspect.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { promoteCommand } from './commands/promote.js';
 import { pruneCommand } from './commands/prune.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { statusCommand } from './commands/status.js';
 import { tagsCommand } from './commands/tags.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitCodeOf, failureText } from './exit-codes.js';
@@ -117,6 +121,12 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     .command(promoteCommand(run) as CommandModule)
     .command(rollbackCommand(run) as CommandModule)
     .command(historyCommand(run) as CommandModule)
+    .command(statusCommand(run) as CommandModule)
+    .command(attestCommand(run) as CommandModule)
+    .command(holdCommand(run, 'hold') as CommandModule)
+    .command(holdCommand(run, 'release') as CommandModule)
+    .command(freezeCommand(run, 'freeze') as CommandModule)
+    .command(freezeCommand(run, 'unfreeze') as CommandModule)
     .command(pruneCommand(run) as CommandModule)
     .command(inspectCommand(run) as CommandModule)
     .command(digestCommand(run) as CommandModule)

@@ -5,9 +5,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import {
   auditEventFromPromotion,
+  type PromoteRequest,
   type PromotionResult,
+  parseDuration,
   parseReference,
   parseRepository,
+  parseStage,
+  parseText,
   promote,
   provenanceFromEnv,
   UsageError,
@@ -30,6 +34,11 @@ export type PromoteArgs = GlobalArgs &
     semver: boolean;
     allowOverwrite: boolean;
     requireReferrer?: string[];
+    requireVerified?: string[];
+    maxAge?: string;
+    evidenceRepo?: string;
+    allowHeld?: string;
+    overrideFreeze?: string;
     auditLog?: string;
     notifyUrl?: string;
   };
@@ -72,6 +81,30 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
               describe:
                 'refuse unless the source has a referrer of this artifact type (repeatable)',
             })
+            .option('require-verified', {
+              type: 'string',
+              array: true,
+              nargs: 1,
+              describe:
+                "refuse unless the source digest's latest verification for this stage passed (repeatable; see attest)",
+            })
+            .option('max-age', {
+              type: 'string',
+              describe:
+                'with --require-verified: the verification must be younger than this (90s, 30m, 72h, 7d)',
+            })
+            .option('evidence-repo', {
+              type: 'string',
+              describe: 'read verifications from this repository (default: the source repository)',
+            })
+            .option('allow-held', {
+              type: 'string',
+              describe: 'promote a digest held in the target anyway; REASON is written down',
+            })
+            .option('override-freeze', {
+              type: 'string',
+              describe: 'promote into a frozen repository anyway; REASON is written down',
+            })
             .option('audit-log', {
               type: 'string',
               describe: 'append one JSON line per promotion to this file',
@@ -95,6 +128,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
   if (!args.src || !args.to) {
     throw new UsageError('promote needs a source and --to <repository>, or --from-file');
   }
+  const gates = gateFields(args);
   const provenance = provenanceFromEnv(rt.io.env);
   const progress = rt.progress();
   const failure = {
@@ -119,6 +153,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
             semver: args.semver,
             allowOverwrite: args.allowOverwrite,
             requireReferrers: args.requireReferrer ?? [],
+            ...gates,
             copy: copyOptions(args, rt, progress.onEvent),
             provenance,
           },
@@ -130,6 +165,41 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
   } finally {
     progress.done();
   }
+}
+
+/**
+ * gateFields maps the stage-evidence flags to PromoteRequest fields, checked before
+ * anything is sent (a bad stage, duration or reason exits 2).
+ */
+export function gateFields(
+  args: Pick<
+    PromoteArgs,
+    'requireVerified' | 'maxAge' | 'evidenceRepo' | 'allowHeld' | 'overrideFreeze'
+  >,
+): Pick<
+  PromoteRequest,
+  'requireVerified' | 'maxAgeMs' | 'evidenceRepository' | 'allowHeld' | 'overrideFreeze'
+> {
+  const stages = (args.requireVerified ?? []).map(parseStage);
+  for (const [flag, value] of [
+    ['--max-age', args.maxAge],
+    ['--evidence-repo', args.evidenceRepo],
+  ] as const) {
+    if (value !== undefined && stages.length === 0) {
+      throw new UsageError(`${flag} applies to --require-verified: name a stage`);
+    }
+  }
+  return {
+    ...(stages.length > 0 && { requireVerified: stages }),
+    ...(args.maxAge !== undefined && { maxAgeMs: parseDuration(args.maxAge, '--max-age') }),
+    ...(args.evidenceRepo !== undefined && {
+      evidenceRepository: parseRepository(args.evidenceRepo),
+    }),
+    ...(args.allowHeld !== undefined && { allowHeld: parseText(args.allowHeld, '--allow-held') }),
+    ...(args.overrideFreeze !== undefined && {
+      overrideFreeze: parseText(args.overrideFreeze, '--override-freeze'),
+    }),
+  };
 }
 
 /** promoteOutput renders a promotion result; tag conflicts make it a failure (exit 1). */

@@ -1,12 +1,15 @@
 /**
  * `rollback <repo>:<tag>`: move the tag back to the digest it held before (or `--steps`
- * further back, or `--to` a digest from its history), after checking that image is whole.
+ * further back, or `--to` a digest from its history), after checking that image is whole;
+ * the digest it moves away from is held (`--no-hold` to skip), so re-running the pipeline
+ * that promoted it cannot undo the rollback.
  */
 import type { Argv, CommandModule } from 'yargs';
 import {
   auditEventFromRollback,
   parseDigest,
   parseReference,
+  parseText,
   provenanceFromEnv,
   type RollbackResult,
   rollback,
@@ -22,6 +25,8 @@ export type RollbackArgs = GlobalArgs & {
   steps?: number;
   to?: string;
   allowOverwrite: boolean;
+  hold: boolean;
+  reason?: string;
   dryRun: boolean;
   auditLog?: string;
   notifyUrl?: string;
@@ -37,8 +42,19 @@ export function rollbackCommand(run: RunCommand): CommandModule<object, Rollback
         .positional('target', { type: 'string', demandOption: true, describe: 'host/path:tag' })
         .option('steps', { type: 'number', describe: 'how many promotions back (default 1)' })
         .option('to', {
+          alias: 'to-digest',
           type: 'string',
           describe: 'roll back to this digest (must be in the tag history)',
+        })
+        .option('hold', {
+          type: 'boolean',
+          default: true,
+          describe:
+            'hold the digest the tag moves away from, so no promotion brings it back until released (--no-hold to skip)',
+        })
+        .option('reason', {
+          type: 'string',
+          describe: 'why: kept in the rollback record and in the hold',
         })
         .option('allow-overwrite', {
           type: 'boolean',
@@ -60,6 +76,7 @@ export function rollbackCommand(run: RunCommand): CommandModule<object, Rollback
         }) as unknown as Argv<RollbackArgs>,
     handler: (args) =>
       run(args, async (rt) => {
+        const reason = args.reason === undefined ? undefined : parseText(args.reason, '--reason');
         const provenance = provenanceFromEnv(rt.io.env);
         const failure = {
           action: 'rollback' as const,
@@ -79,6 +96,8 @@ export function rollbackCommand(run: RunCommand): CommandModule<object, Rollback
                 ...(args.steps !== undefined && { steps: args.steps }),
                 ...(args.to !== undefined && { to: parseDigest(args.to) }),
                 allowOverwrite: args.allowOverwrite,
+                hold: args.hold,
+                ...(reason !== undefined && { reason }),
                 dryRun: args.dryRun,
                 provenance,
                 ...(rt.signal && { signal: rt.signal }),
@@ -105,6 +124,7 @@ export function rollbackOutput(r: RollbackResult): CommandOutput {
     `  now       ${r.digest}`,
     `  was       ${r.previousDigest}`,
     ...(r.record ? [`  record    ${r.record}`] : []),
+    ...(r.hold ? [`  held      ${r.previousDigest} (hold record ${r.hold})`] : []),
   ];
   if (r.conflicts.length === 0) return { json: r, text };
   return {
