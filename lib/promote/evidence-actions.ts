@@ -13,7 +13,7 @@ import { formatReference, manifestReference, type Reference, repositoryOf } from
 import type { RegistryClient } from '../registry/client.js';
 import type { Repository } from '../registry/repository.js';
 import { checksOf, MAX_CHECKS, MAX_DETAILS, parseStage, parseText } from './evidence-fields.js';
-import { appendToLedger } from './ledger.js';
+import { cacheRecords } from './ledger.js';
 import type { PromoteOptions } from './promote.js';
 import { pushRecord, type RecordBody, type RecordExtras, recordBody } from './record.js';
 import type {
@@ -193,7 +193,7 @@ async function write(
   if (w.request.dryRun) return result;
   const signal = w.request.signal;
   const record = await pushRecord(repo, subject, body, signal);
-  await appendToLedger(repo, record, signal ? { signal } : {});
+  await cacheRecords(repo, [record], signal ? { signal } : {});
   result.record = record.digest;
   return result;
 }

@@ -13,7 +13,13 @@
  */
 import { limiter } from '../copy/limit.js';
 import { type Digest, isDigest } from '../digest.js';
-import { ManifestInvalidError, NotFoundError, ProtocolError } from '../errors.js';
+import {
+  isOciPromoteError,
+  ManifestInvalidError,
+  NotFoundError,
+  ProtocolError,
+} from '../errors.js';
+import type { Logger } from '../log.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX } from '../media-types.js';
 import { referrerDescriptor } from '../registry/referrers.js';
@@ -184,6 +190,29 @@ export async function appendToLedger(
   if (fresh.every((r) => listed.has(r.digest)) && !ledger.stale) return;
   const records = uniqueByDigest([...ledger.records, ...fresh]).sort(byTime);
   await writeLedger(repo, [...records, ...ledger.dropLists], options.signal);
+}
+
+/**
+ * cacheRecords lists records already in the journal in the cache (appendToLedger), and
+ * does not fail the action when that write fails: the records are safe under their
+ * journal tags and every reader finds them there, so a registry error is a warning (the
+ * next append writes the cache back whole). An abort still stops it.
+ */
+export async function cacheRecords(
+  repo: Repository,
+  added: readonly Descriptor[],
+  options: LedgerOptions & { logger?: Logger } = {},
+): Promise<void> {
+  try {
+    await appendToLedger(repo, added, options);
+  } catch (e) {
+    const operational = isOciPromoteError(e) && e.category === 'operational';
+    if (!operational || options.signal?.aborted) throw e;
+    options.logger?.warn(
+      { repository: `${repo}` },
+      `the ledger index (a cache) was not updated: ${(e as Error).message}; the records are in the journal, and the next write updates it`,
+    );
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { checkTargetGates, checkVerified } from './gates.js';
-import { appendToLedger, entriesOf, ledgerEntriesOf, readLedger } from './ledger.js';
+import { cacheRecords, entriesOf, ledgerEntriesOf, readLedger } from './ledger.js';
 import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
 import { type SettleOptions, writePromotionTags } from './settle.js';
@@ -154,7 +154,11 @@ export async function promote(
       ...(req.provenance && { provenance: req.provenance }),
     });
     const record = await pushRecord(dst, root.descriptor, body, signal);
-    await appendToLedger(dst, record, { read: ledger, ...(signal && { signal }) });
+    await cacheRecords(dst, [record], {
+      read: ledger,
+      ...(signal && { signal }),
+      ...(copyOptions.logger && { logger: copyOptions.logger }),
+    });
     result.record = record.digest;
   }
   if (written.lost.length > 0) {

@@ -11,7 +11,7 @@ import type { RegistryClient } from '../registry/client.js';
 import type { Repository } from '../registry/repository.js';
 import { parseText } from './evidence-fields.js';
 import { tagStack } from './history.js';
-import { appendToLedger, entriesOf, readLedger } from './ledger.js';
+import { cacheRecords, entriesOf, readLedger } from './ledger.js';
 import { isImmutableTag } from './policy.js';
 import type { PromoteOptions } from './promote.js';
 import { checkRecord, pushRecord, recordBody } from './record.js';
@@ -124,7 +124,11 @@ export async function rollback(
     written.push(hold);
     result.hold = hold.digest;
   }
-  await appendToLedger(repo, written, { read: ledger, ...(signal && { signal }) });
+  await cacheRecords(repo, written, {
+    read: ledger,
+    ...(signal && { signal }),
+    ...(req.logger && { logger: req.logger }),
+  });
   result.record = record.digest;
   return result;
 }
