@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
-import { outputValues } from '../../cli/github-actions.js';
+import { evidenceOutputs } from '../../cli/evidence-report.js';
+import { outputValues, refusalOutputs } from '../../cli/github-actions.js';
+import { HeldError } from '../../lib/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const execFileAsync = promisify(execFile);
@@ -184,22 +186,36 @@ t.test('every input used is declared, and every declared input is used', async (
   t.strictSame(
     [...declared].sort(),
     [
+      'allow-held',
       'allow-overwrite',
       'audit-log',
+      'checks',
       'command',
+      'details',
       'dry-run',
+      'evidence-repo',
       'extra-args',
+      'format',
+      'max-age',
+      'no-hold',
       'notify-url',
+      'override-freeze',
+      'reason',
       'referrers',
       'require-referrer',
+      'require-verified',
+      'result',
       'semver',
       'source',
+      'stage',
       'steps',
+      'summary',
       'tags',
       'target',
       'to',
       'to-digest',
       'token',
+      'until',
     ],
     'the documented inputs',
   );
@@ -214,28 +230,53 @@ t.test('every input used is declared, and every declared input is used', async (
   }
 });
 
-t.test('outputs are the CLI contract, each mapped from the run step', async (t) => {
-  const contract = Object.keys(
-    outputValues({
-      repository: 'r',
-      tag: 't',
-      digest: 'd',
-      previousDigest: 'p',
-      record: null,
-      dryRun: false,
-    }),
-  ).sort();
-  t.strictSame(Object.keys(outputs).sort(), contract, 'the outputs cli/github-actions.ts writes');
-  for (const [name, spec] of Object.entries(outputs)) {
-    const s = asMap(spec, `output ${name}`);
-    t.ok(asStr(s.description), `output ${name} is described`);
-    t.equal(
-      s.value,
-      `\${{ steps.run.outputs.${name} }}`,
-      `output ${name} maps steps.run.outputs.${name}`,
+/** The outputs the action writes itself, from the CLI's --json document. */
+const ACTION_OUTPUTS = ['frozen', 'held', 'hold', 'json', 'record'];
+
+t.test(
+  'outputs: what the CLI writes plus the --json fields, mapped from the run step',
+  async (t) => {
+    const promotion = Object.keys(
+      outputValues({
+        repository: 'r',
+        tag: 't',
+        digest: 'd',
+        previousDigest: 'p',
+        record: null,
+        dryRun: false,
+      }),
     );
-  }
-});
+    const evidence = Object.keys(
+      evidenceOutputs({
+        action: 'attest',
+        repository: 'r',
+        digest: null,
+        record: null,
+        time: 't',
+        reason: null,
+        stage: 's',
+        result: 'passed',
+        dryRun: false,
+      }),
+    );
+    const refusal = Object.keys(refusalOutputs(new HeldError('held')).outputs ?? {});
+    t.strictSame(refusal, ['refused']);
+    t.strictSame(
+      Object.keys(outputs).sort(),
+      [...new Set([...promotion, ...evidence, ...refusal, ...ACTION_OUTPUTS])].sort(),
+      'what cli/github-actions.ts and cli/evidence-report.ts write, and what the action writes',
+    );
+    for (const [name, spec] of Object.entries(outputs)) {
+      const s = asMap(spec, `output ${name}`);
+      t.ok(asStr(s.description), `output ${name} is described`);
+      t.equal(
+        s.value,
+        `\${{ steps.run.outputs.${name} }}`,
+        `output ${name} maps steps.run.outputs.${name}`,
+      );
+    }
+  },
+);
 
 t.test('scripts never interpolate expressions: inputs reach them through env', async (t) => {
   for (const s of steps) {
@@ -248,9 +289,12 @@ t.test('scripts never interpolate expressions: inputs reach them through env', a
     const entry = Object.entries(env).find(([, v]) => v === `\${{ inputs.${name} }}`);
     t.ok(entry, `input ${name} is passed to the run step through env`);
     if (entry) {
+      // Read as $INPUT_X, or by name through the script's helpers (input, flag, option, ...).
       t.match(
         asStr(runStep?.run),
-        new RegExp(`\\$\\{?${entry[0]}\\b`),
+        new RegExp(
+          `\\$\\{?${entry[0]}\\b|\\b(?:input|flag|option|list|require(?: [a-z-]+)*) ${name}\\b`,
+        ),
         `the script reads $${entry[0]}`,
       );
     }
@@ -264,10 +308,8 @@ t.test('the install step runs in the action folder; the CLI is started from it',
   const install = steps[0]!;
   t.equal(install['working-directory'], expr('github.action_path'));
   t.match(asStr(install.run), /npm ci\b/);
-  t.match(
-    asStr(runStep?.run),
-    `exec node "$GITHUB_ACTION_PATH/dist/oci-promote.mjs" "\${args[@]}"`,
-  );
+  t.match(asStr(runStep?.run), 'cli="$GITHUB_ACTION_PATH/dist/oci-promote.mjs"');
+  t.match(asStr(runStep?.run), `node "$cli" "\${args[@]}" --json | tee "$doc"`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -300,41 +342,75 @@ t.test(
 const stubDir = await mkdtemp(join(tmpdir(), 'oci-promote-action-run-'));
 t.teardown(() => rm(stubDir, { recursive: true, force: true }));
 await mkdir(join(stubDir, 'dist'), { recursive: true });
+// The stub CLI logs each call (argv, the token it got, secrets it should not see) as a JSON
+// line to STUB_LOG, prints STUB_STDOUT (default: a small JSON document) and exits STUB_EXIT.
 await writeFile(
   join(stubDir, 'dist', 'oci-promote.mjs'),
-  `const hidden = ['INPUT_TOKEN', 'JOB_TOKEN', 'INPUT_NOTIFY_URL'];
-console.log(JSON.stringify({
+  `import { appendFileSync } from 'node:fs';
+const hidden = ['INPUT_TOKEN', 'JOB_TOKEN', 'INPUT_NOTIFY_URL'];
+appendFileSync(process.env.STUB_LOG, JSON.stringify({
   argv: process.argv.slice(2),
   token: process.env.GITHUB_TOKEN ?? null,
   leaked: hidden.filter((k) => k in process.env),
-}));
+}) + '\\n');
+process.stdout.write(process.env.STUB_STDOUT ?? '{"stub":true}\\n');
+process.exitCode = Number(process.env.STUB_EXIT ?? 0);
 `,
 );
 const runScript = join(stubDir, 'run.sh');
 await writeFile(runScript, asStr(runStep?.run) ?? '');
 
+interface Call {
+  argv: string[];
+  token: string | null;
+  leaked: string[];
+}
+
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
+  /** Each call of the CLI. */
+  calls: Call[];
+  /** The first call's argv without the `--json` the action adds, token and leaked variables. */
   argv?: string[];
   token?: string | null;
   leaked?: string[];
+  /** What the script appended to $GITHUB_OUTPUT, as name -> value. */
+  outputs: Record<string, string>;
+  /** What it appended to $GITHUB_STEP_SUMMARY. */
+  summary: string;
 }
+
+let actionRuns = 0;
+/** The flags the action passed to the CLI in these tests, per command. */
+const seenFlags = new Map<string, Set<string>>();
 
 /**
  * runAction evaluates the run step's env the way the runner would for these `with:`
  * values (each `${{ inputs.x }}` is the value given, else the input's default), then
- * runs the script with bash in a clean environment.
+ * runs the script with bash in a clean environment. STUB_* variables in extraEnv steer the
+ * stub CLI.
  */
 async function runAction(
   withInputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
 ): Promise<Run> {
   for (const k of Object.keys(withInputs)) if (!(k in inputs)) throw new Error(`no input ${k}`);
+  const n = ++actionRuns;
+  const files = {
+    log: join(stubDir, `calls-${n}.jsonl`),
+    output: join(stubDir, `output-${n}`),
+    summary: join(stubDir, `summary-${n}`),
+  };
+  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     GITHUB_ACTION_PATH: stubDir,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: stubDir,
+    STUB_LOG: files.log,
     ...extraEnv,
   };
   for (const [k, v] of Object.entries(asMap(runStep?.env, 'env'))) {
@@ -343,22 +419,55 @@ async function runAction(
     else if (v === expr('github.token')) env[k] = 'job-token';
     else throw new Error(`cannot evaluate ${k}: ${v}`);
   }
+  let done: { code: number; stdout: string; stderr: string };
   try {
     const { stdout, stderr } = await execFileAsync('bash', [runScript], { env, cwd: stubDir });
-    return { code: 0, stdout, stderr, ...(JSON.parse(stdout) as object) };
+    done = { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    done = { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
   }
+  const read = (f: string) => readFile(f, 'utf8');
+  const calls = (await read(files.log))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Call);
+  const outputs: Record<string, string> = {};
+  for (const line of (await read(files.output)).split('\n').filter(Boolean)) {
+    const i = line.indexOf('=');
+    outputs[line.slice(0, i)] = line.slice(i + 1);
+  }
+  for (const c of calls) {
+    const flags = seenFlags.get(c.argv[0]!) ?? new Set<string>();
+    for (const a of c.argv) if (/^--[a-z][a-z-]*$/.test(a)) flags.add(a);
+    seenFlags.set(c.argv[0]!, flags);
+  }
+  const first = calls[0];
+  return {
+    ...done,
+    calls,
+    outputs,
+    summary: await read(files.summary),
+    ...(first && {
+      argv: first.argv.at(-1) === '--json' ? first.argv.slice(0, -1) : first.argv,
+      token: first.token,
+      leaked: first.leaked,
+    }),
+  };
 }
 
 const SRC = 'ghcr.io/o/staging/app:1.2.3';
 const TO = 'ghcr.io/o/app';
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+const REC = `sha256:${'e'.repeat(64)}`;
 
-t.test('promote: the minimal argv', async (t) => {
+t.test('promote: the minimal argv, run with --json', async (t) => {
   const r = await runAction({ source: SRC, to: TO });
   t.equal(r.code, 0, r.stderr);
-  t.strictSame(r.argv, ['promote', SRC, '--to', TO]);
+  t.strictSame(r.calls.length, 1);
+  t.strictSame(r.calls[0]!.argv, ['promote', SRC, '--to', TO, '--json']);
+  t.equal(r.stdout, '{"stub":true}\n', 'the JSON document is shown in the log');
 });
 
 t.test('promote: every input', async (t) => {
@@ -370,6 +479,11 @@ t.test('promote: every input', async (t) => {
     'allow-overwrite': 'TRUE',
     'require-referrer': 'application/vnd.dev.cosign.artifact.sig.v1+json\napplication/spdx+json\n',
     referrers: 'True',
+    'require-verified': 'staging\n  qa \n',
+    'max-age': '72h',
+    'evidence-repo': 'ghcr.io/o/evidence',
+    'allow-held': 'hotfix approved by ops',
+    'override-freeze': 'incident 42',
     'dry-run': 'true',
     'audit-log': 'audit log.jsonl',
     'notify-url': 'https://hooks.slack.com/services/T/B/secret',
@@ -394,6 +508,18 @@ t.test('promote: every input', async (t) => {
     '--require-referrer',
     'application/spdx+json',
     '--referrers',
+    '--require-verified',
+    'staging',
+    '--require-verified',
+    'qa',
+    '--max-age',
+    '72h',
+    '--evidence-repo',
+    'ghcr.io/o/evidence',
+    '--allow-held',
+    'hotfix approved by ops',
+    '--override-freeze',
+    'incident 42',
     '--dry-run',
     '--audit-log',
     'audit log.jsonl',
@@ -416,6 +542,7 @@ t.test('booleans: false and empty add nothing; anything else is refused', async 
     bad.stdout,
     "::error title=oci-promote action::input semver must be true or false, got 'yes'\n",
   );
+  t.strictSame(bad.calls, [], 'the CLI is not run');
 });
 
 t.test('hostile inputs stay literal arguments', async (t) => {
@@ -425,6 +552,7 @@ t.test('hostile inputs stay literal arguments', async (t) => {
     source: `${SRC}\`touch ${marker}\``,
     to: `${TO}; touch ${marker}`,
     tags: `${evil},"quoted" 'x'`,
+    'allow-held': `${evil} "reason"`,
     'audit-log': `${evil}`,
     'extra-args': `${evil} $HOME`,
   });
@@ -438,11 +566,34 @@ t.test('hostile inputs stay literal arguments', async (t) => {
     evil,
     '--tag',
     `"quoted" 'x'`,
+    '--allow-held',
+    `${evil} "reason"`,
     '--audit-log',
     evil,
     '$(touch',
     `${marker})`,
     '$HOME',
+  ]);
+  const attest = await runAction({
+    command: 'attest',
+    target: `${TO}@${D1}`,
+    stage: 'staging',
+    result: 'passed',
+    checks: `a${evil}=passed\n`,
+    summary: `\`touch ${marker}\``,
+  });
+  t.equal(attest.code, 0, attest.stderr);
+  t.match(attest.argv, [
+    'attest',
+    `${TO}@${D1}`,
+    '--stage',
+    'staging',
+    '--result',
+    'passed',
+    '--check',
+    `a${evil}=passed`,
+    '--summary',
+    `\`touch ${marker}\``,
   ]);
   await t.rejects(stat(marker), { code: 'ENOENT' }, 'nothing ran');
 });
@@ -452,27 +603,76 @@ t.test('an input cannot start a workflow command in an error', async (t) => {
   t.equal(r.code, 2);
   t.equal(
     r.stdout,
-    "::error title=oci-promote action::input command must be promote or rollback, got 'nope%0A::add-mask::x %25'\n",
+    "::error title=oci-promote action::input command must be promote, rollback, attest, hold, release, freeze, unfreeze or status, got 'nope%0A::add-mask::x %25'\n",
   );
 });
 
-t.test('promote: source and to are required; rollback inputs are refused', async (t) => {
+t.test('each command takes only its own inputs; required ones are named', async (t) => {
   t.match((await runAction({ to: TO })).stdout, 'input source is required for promote');
   t.match((await runAction({ source: SRC })).stdout, 'input to is required for promote');
-  const r = await runAction({ source: SRC, to: TO, steps: '2' });
-  t.equal(r.code, 2);
-  t.match(r.stdout, 'inputs target, steps and to-digest are for rollback');
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ source: SRC, to: TO, steps: '2' }, 'input steps is not used by promote'],
+    [{ source: SRC, to: TO, reason: 'x' }, 'input reason is not used by promote'],
+    [
+      { command: 'rollback', target: `${TO}:prod`, tags: 'x' },
+      'input tags is not used by rollback',
+    ],
+    [
+      { command: 'rollback', target: `${TO}:prod`, 'require-verified': 'staging' },
+      'input require-verified is not used by rollback',
+    ],
+    [{ command: 'rollback' }, 'input target is required for rollback'],
+    [{ command: 'attest', target: SRC, stage: 'staging' }, 'input result is required for attest'],
+    [{ command: 'attest', target: SRC, result: 'passed' }, 'input stage is required for attest'],
+    [
+      { command: 'attest', target: SRC, stage: 's', result: 'passed', reason: 'r' },
+      'input reason is not used by attest',
+    ],
+    [{ command: 'hold', target: `${TO}@${D1}` }, 'input reason is required for hold'],
+    [{ command: 'release', reason: 'ok' }, 'input target is required for release'],
+    [
+      { command: 'hold', target: `${TO}@${D1}`, reason: 'r', until: '4h' },
+      'input until is not used by hold',
+    ],
+    [
+      { command: 'unfreeze', target: TO, reason: 'r', until: '4h' },
+      'input until is not used by unfreeze',
+    ],
+    [{ command: 'freeze', target: TO }, 'input reason is required for freeze'],
+    [{ command: 'status', target: TO, 'dry-run': 'true' }, 'input dry-run is not used by status'],
+    [{ command: 'status', target: TO, 'audit-log': 'a' }, 'input audit-log is not used by status'],
+    [
+      { command: 'status', target: TO, format: 'html' },
+      "input format must be text, json or markdown, got 'html'",
+    ],
+    [{ command: 'status', target: TO, stage: 'staging' }, 'input stage is not used by status'],
+    [{ command: 'status' }, 'input target is required for status'],
+  ];
+  for (const [given, message] of cases) {
+    const r = await runAction(given);
+    t.equal(r.code, 2, message);
+    t.equal(r.stdout, `::error title=oci-promote action::${message}\n`);
+    t.strictSame(r.calls, [], 'the CLI is not run');
+  }
+  const off = await runAction({
+    command: 'status',
+    target: TO,
+    'dry-run': 'false',
+    'no-hold': 'false',
+  });
+  t.equal(off.code, 0, 'a boolean left false is not "set"');
 });
 
-t.test('rollback', async (t) => {
+t.test('rollback (holds by default; no-hold and reason)', async (t) => {
   const one = await runAction({ command: 'rollback', target: `${TO}:prod` });
   t.strictSame(one.argv, ['rollback', `${TO}:prod`]);
-  const d = `sha256:${'a'.repeat(64)}`;
   const r = await runAction({
     command: 'rollback',
     target: `${TO}:prod`,
     steps: '2',
-    'to-digest': d,
+    'to-digest': D1,
+    'no-hold': 'true',
+    reason: 'health failed',
     'dry-run': 'true',
     'audit-log': 'a.jsonl',
   });
@@ -482,16 +682,231 @@ t.test('rollback', async (t) => {
     '--steps',
     '2',
     '--to',
-    d,
+    D1,
+    '--no-hold',
+    '--reason',
+    'health failed',
     '--dry-run',
     '--audit-log',
     'a.jsonl',
   ]);
-  const missing = await runAction({ command: 'rollback' });
-  t.equal(missing.code, 2);
-  t.match(missing.stdout, 'input target (host/path:tag) is required for rollback');
-  const mixed = await runAction({ command: 'rollback', target: `${TO}:prod`, tags: 'x' });
-  t.match(mixed.stdout, 'inputs source, to and tags are for promote');
+});
+
+t.test('attest, hold, release, freeze, unfreeze, status: argv', async (t) => {
+  const cases: Array<[Record<string, string>, string[]]> = [
+    [
+      {
+        command: 'attest',
+        target: `${TO}@${D1}`,
+        stage: 'staging',
+        result: 'failed',
+        checks: 'health=passed\n latency=failed \n\n',
+        details: 'verification/verification.json',
+        summary: 'health passed, latency failed',
+        'notify-url': 'https://hooks.example/x',
+      },
+      [
+        'attest',
+        `${TO}@${D1}`,
+        '--stage',
+        'staging',
+        '--result',
+        'failed',
+        '--check',
+        'health=passed',
+        '--check',
+        'latency=failed',
+        '--details',
+        'verification/verification.json',
+        '--summary',
+        'health passed, latency failed',
+        '--notify-url',
+        'https://hooks.example/x',
+      ],
+    ],
+    [
+      { command: 'hold', target: `${TO}@${D1}`, reason: 'bad release, see #12' },
+      ['hold', `${TO}@${D1}`, '--reason', 'bad release, see #12'],
+    ],
+    [
+      { command: 'release', target: `${TO}@${D1}`, reason: 'fixed', 'dry-run': 'true' },
+      ['release', `${TO}@${D1}`, '--reason', 'fixed', '--dry-run'],
+    ],
+    [
+      { command: 'freeze', target: TO, reason: 'holidays', until: '2026-12-27T00:00:00Z' },
+      ['freeze', TO, '--reason', 'holidays', '--until', '2026-12-27T00:00:00Z'],
+    ],
+    [
+      { command: 'unfreeze', target: TO, reason: 'back', 'audit-log': 'a.jsonl' },
+      ['unfreeze', TO, '--reason', 'back', '--audit-log', 'a.jsonl'],
+    ],
+    [
+      {
+        command: 'status',
+        target: `${TO}:latest`,
+        'evidence-repo': 'ghcr.io/o/staging/app',
+        format: 'json',
+      },
+      ['status', `${TO}:latest`, '--evidence-repo', 'ghcr.io/o/staging/app'],
+    ],
+  ];
+  for (const [given, argv] of cases) {
+    const r = await runAction(given);
+    t.equal(r.code, 0, r.stdout + r.stderr);
+    t.strictSame(r.argv, argv, String(given.command));
+    t.equal(r.calls[0]!.argv.at(-1), '--json');
+  }
+});
+
+t.test('outputs come from the --json document', async (t) => {
+  const rollback = await runAction(
+    { command: 'rollback', target: `${TO}:prod` },
+    {
+      STUB_STDOUT: JSON.stringify({
+        repository: TO,
+        tag: 'prod',
+        digest: D1,
+        previousDigest: D2,
+        record: REC,
+        hold: D2.replace('2', 'f'),
+        conflicts: [],
+        dryRun: false,
+      }),
+    },
+  );
+  t.equal(rollback.code, 0, rollback.stdout);
+  t.match(rollback.outputs, { record: REC, hold: D2.replace('2', 'f') });
+  const promote = await runAction(
+    { source: SRC, to: TO },
+    { STUB_STDOUT: JSON.stringify({ digest: D1, record: REC, tags: [] }) },
+  );
+  t.strictSame(Object.keys(promote.outputs).sort(), ['json', 'record']);
+  t.equal(promote.outputs.record, REC);
+  t.notOk('digest' in rollback.outputs, 'digest, tags, previous-digest: the CLI writes them');
+  t.same(JSON.parse(rollback.outputs.json!).previousDigest, D2);
+
+  const noHold = await runAction(
+    { command: 'rollback', target: `${TO}:prod`, 'no-hold': 'true' },
+    { STUB_STDOUT: JSON.stringify({ digest: D1, record: REC, hold: null }) },
+  );
+  t.equal(noHold.outputs.hold, '', 'no hold written: empty');
+
+  const attest = await runAction(
+    { command: 'attest', target: `${TO}:1.2.3`, stage: 'staging', result: 'passed' },
+    {
+      STUB_STDOUT: `${JSON.stringify({
+        action: 'attest',
+        repository: TO,
+        digest: D1,
+        record: REC,
+        time: '2026-12-01T10:00:00Z',
+        reason: null,
+        stage: 'staging',
+        result: 'passed',
+        summary: 'line one\nline two',
+        dryRun: false,
+      })}\n`,
+    },
+  );
+  t.strictSame(Object.keys(attest.outputs), ['json'], 'record and digest: the CLI writes them');
+  t.notMatch(attest.outputs.json, /\n/, 'the document is one line');
+  t.equal(JSON.parse(attest.outputs.json!).summary, 'line one\nline two');
+
+  const freeze = await runAction(
+    { command: 'freeze', target: TO, reason: 'r' },
+    { STUB_STDOUT: JSON.stringify({ action: 'freeze', digest: null, record: REC, dryRun: false }) },
+  );
+  t.strictSame(Object.keys(freeze.outputs), ['json']);
+
+  const statusDoc = (held: boolean, freeze: object | null) =>
+    JSON.stringify({
+      repository: TO,
+      tag: null,
+      digest: D1,
+      tags: [],
+      tagsTruncated: false,
+      freeze,
+      holds: held
+        ? [{ digest: D1, reason: 'bad', actor: 'a', time: 't', runUrl: null, record: REC }]
+        : [],
+      held,
+      history: [],
+      verifications: [],
+      stages: {},
+    });
+  const clear = await runAction(
+    { command: 'status', target: `${TO}@${D1}`, format: 'json' },
+    { STUB_STDOUT: statusDoc(false, null) },
+  );
+  t.strictSame(
+    { ...clear.outputs, json: undefined },
+    { json: undefined, digest: D1, held: 'false', frozen: 'false' },
+  );
+  t.equal(clear.calls.length, 1, 'format json: one call');
+  const blocked = await runAction(
+    { command: 'status', target: `${TO}@${D1}`, format: 'json' },
+    {
+      STUB_STDOUT: statusDoc(true, {
+        reason: 'r',
+        actor: 'a',
+        time: 't',
+        until: null,
+        runUrl: null,
+        record: REC,
+      }),
+    },
+  );
+  t.match(blocked.outputs, { held: 'true', frozen: 'true' });
+});
+
+t.test(
+  'status in text or markdown: a second call in that format; markdown to the summary',
+  async (t) => {
+    const md = await runAction(
+      { command: 'status', target: `${TO}:latest`, format: 'markdown' },
+      { STUB_STDOUT: '{"held":false,"freeze":null,"digest":null}\n' },
+    );
+    t.equal(md.code, 0, md.stderr);
+    t.strictSame(
+      md.calls.map((c) => c.argv),
+      [
+        ['status', `${TO}:latest`, '--json'],
+        ['status', `${TO}:latest`, '--format', 'markdown'],
+      ],
+    );
+    t.equal(md.summary, '{"held":false,"freeze":null,"digest":null}\n', 'what the CLI printed');
+    t.match(md.outputs, { held: 'false', frozen: 'false', digest: '' });
+    const text = await runAction(
+      { command: 'status', target: TO },
+      { STUB_STDOUT: '{"held":false,"freeze":null}\n' },
+    );
+    t.strictSame(
+      text.calls.map((c) => c.argv.slice(-2)),
+      [
+        [TO, '--json'],
+        ['--format', 'text'],
+      ],
+    );
+    t.equal(text.summary, '', 'text goes to the log only');
+  },
+);
+
+t.test('a CLI failure: its exit code, no outputs; no JSON document: exit 1', async (t) => {
+  const refused = await runAction(
+    { source: SRC, to: TO, 'require-verified': 'staging' },
+    { STUB_EXIT: '3', STUB_STDOUT: '' },
+  );
+  t.equal(refused.code, 3, 'exit 3 (a gate refused) is the step’s');
+  t.strictSame(refused.outputs, {});
+  const status = await runAction(
+    { command: 'status', target: TO, format: 'markdown' },
+    { STUB_EXIT: '1', STUB_STDOUT: '' },
+  );
+  t.equal(status.code, 1);
+  t.equal(status.calls.length, 1, 'no second call after a failure');
+  const garbage = await runAction({ source: SRC, to: TO }, { STUB_STDOUT: 'not json' });
+  t.equal(garbage.code, 1);
+  t.match(garbage.stdout, '::error title=oci-promote action::the CLI printed no JSON document');
 });
 
 t.test('ghcr.io token: the input, else the caller GITHUB_TOKEN, else the job token', async (t) => {
@@ -514,27 +929,16 @@ async function cliHelp(command: string): Promise<string> {
   return r.stdout;
 }
 
-const promoteHelp = await cliHelp('promote');
-const rollbackHelp = await cliHelp('rollback');
-
-t.test('the CLI accepts the promote flags the action passes', async (t) => {
-  const flags = [
-    '--to',
-    '--tag',
-    '--semver',
-    '--allow-overwrite',
-    '--require-referrer',
-    '--referrers',
-    '--dry-run',
-    '--audit-log',
-    '--notify-url',
-  ];
-  for (const f of flags) t.match(promoteHelp, new RegExp(`${f}\\b`), `promote ${f}`);
-});
-
-t.test('the CLI accepts the rollback flags the action passes', async (t) => {
-  for (const f of ['--steps', '--to', '--dry-run', '--audit-log', '--notify-url']) {
-    t.match(rollbackHelp, new RegExp(`${f}\\b`), `rollback ${f}`);
+// Runs after the tests above: every flag the action passed there, per command.
+t.test('the CLI accepts every flag the action passed in these tests', async (t) => {
+  t.strictSame(
+    [...seenFlags.keys()].sort(),
+    ['attest', 'freeze', 'hold', 'promote', 'release', 'rollback', 'status', 'unfreeze'],
+    'every command was run',
+  );
+  for (const [command, flags] of seenFlags) {
+    const help = await cliHelp(command);
+    for (const f of flags) t.match(help, new RegExp(`${f}\\b`), `${command} ${f}`);
   }
 });
 
@@ -563,6 +967,16 @@ t.test(
           if (typeof s.id === 'string') local.add(s.id);
           for (const k of Object.keys(asMap(s.with ?? {}, 'with'))) {
             t.ok(k in inputs, `${file} ${jobName} "${s.name}": input ${k} is declared`);
+          }
+        }
+        for (const s of jobSteps) {
+          if (s.uses !== './') continue;
+          const extra = asStr(asMap(s.with ?? {}, 'with')['extra-args']) ?? '';
+          for (const f of extra.match(/--[a-z-]+/g) ?? []) {
+            t.notOk(
+              f.slice(2) in inputs,
+              `${file} ${jobName} "${s.name}": ${f} is an input of the action, not extra-args`,
+            );
           }
         }
         const text = JSON.stringify(jobSteps);
