@@ -10,7 +10,7 @@ set -euo pipefail
 stage="${1-}"
 image="${2-}"
 file="${3-}"
-[[ "$stage" =~ ^[a-z][a-z0-9-]*$ ]] || usage "usage: attest-results.sh STAGE IMAGE VERIFICATION_JSON (STAGE like staging)"
+[[ "$stage" =~ ^[a-z0-9][a-z0-9._-]{0,63}$ ]] || usage "usage: attest-results.sh STAGE IMAGE VERIFICATION_JSON (STAGE like staging)"
 [[ "$image" == *@sha256:* ]] || usage "IMAGE must name a digest (host/path@sha256:...), got '$image'"
 jq -e '(.result | IN("passed", "failed")) and (.checks | type == "array")' "$file" >/dev/null 2>&1 ||
   usage "$file is not a verification result (verify-site.sh writes one)"

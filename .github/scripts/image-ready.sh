@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # image-ready.sh REPOSITORY DIGEST: may REPOSITORY@DIGEST go to production servers?
 #   complete  `oci-promote verify --deep --digest`: every manifest and blob is there
-#   not held  no hold on the digest in REPOSITORY (`oci-promote status --json`: .holds[].digest)
-#   no freeze REPOSITORY is not frozen (`status --json`: .freeze is null or absent)
+#   not held  `oci-promote status REPOSITORY@DIGEST --json`: .held is false (.holds[] says
+#             who held it, when and why)
+#   no freeze the same document: .freeze is null (an expired freeze is not listed)
 # Prints one result line per check (lib.sh `result`); exit 0 all passed, 1 one failed,
 # 2 bad input.
 set -euo pipefail
@@ -26,9 +27,10 @@ else
   result complete failed "$err"
 fi
 
-if status="$(cli status "$ref" --json 2>/dev/null)" && jq -e 'type == "object"' <<<"$status" >/dev/null 2>&1; then
-  hold="$(jq -c --arg d "$digest" '[.holds[]? | select(.digest == $d)] | first // empty' <<<"$status")"
-  if [ -z "$hold" ]; then
+if status="$(cli status "$ref" --json 2>/dev/null)" &&
+  jq -e 'type == "object" and (.held | type == "boolean")' <<<"$status" >/dev/null 2>&1; then
+  hold="$(jq -c --arg d "$digest" '[.holds[]? | select(.digest == $d)] | first // {}' <<<"$status")"
+  if jq -e '.held == false' <<<"$status" >/dev/null && [ "$hold" = "{}" ]; then
     result hold passed "$digest is not held"
   else
     ok=0
@@ -47,7 +49,7 @@ if status="$(cli status "$ref" --json 2>/dev/null)" && jq -e 'type == "object"' 
   fi
 else
   ok=0
-  annotate error "oci-promote status $ref failed: holds and freeze are unknown"
+  annotate error "oci-promote status $ref --json failed or gave no held field: holds and freeze are unknown"
   result hold failed "oci-promote status failed"
   result freeze failed "oci-promote status failed"
 fi

@@ -38,7 +38,7 @@ t.test('image-ready.sh', async (t) => {
   const reg = await startRegistry(t);
   const repo = `${reg.host}/prod/app`;
   const digest = await pushLayout(reg.host, BUSYBOX_LAYOUT, 'multiarch', 'prod/app', '1.0.0');
-  const clear = await cliWith(t, { holds: [], freeze: null });
+  const clear = await cliWith(t, { held: false, holds: [], freeze: null });
 
   const ok = await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: clear });
   t.equal(ok.code, 0, ok.stderr);
@@ -53,6 +53,7 @@ t.test('image-ready.sh', async (t) => {
   t.match(absent.results, [{ check: 'complete', result: 'failed' }]);
 
   const held = await cliWith(t, {
+    held: true,
     holds: [{ digest, actor: 'alice', time: '2026-12-01T10:00:00Z', reason: 'bad release' }],
     freeze: null,
   });
@@ -69,7 +70,7 @@ t.test('image-ready.sh', async (t) => {
   ]);
   t.match(h.stderr, /::error::.*is held .*release it with oci-promote release/);
 
-  const otherHold = await cliWith(t, { holds: [{ digest: DIGEST_B }] });
+  const otherHold = await cliWith(t, { held: false, holds: [{ digest: DIGEST_B }], freeze: null });
   t.equal(
     (await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: otherHold })).code,
     0,
@@ -77,6 +78,7 @@ t.test('image-ready.sh', async (t) => {
   );
 
   const frozen = await cliWith(t, {
+    held: false,
     holds: [],
     freeze: { actor: 'bob', until: '2026-12-24T00:00:00Z', reason: 'holidays' },
   });
@@ -90,6 +92,23 @@ t.test('image-ready.sh', async (t) => {
       result: 'failed',
       message: 'frozen by bob until 2026-12-24T00:00:00Z: holidays',
     },
+  ]);
+
+  // `held` is what counts (a hold listed without it, or `held` without a listed hold, too).
+  const heldOnly = await cliWith(t, { held: true, holds: [], freeze: null });
+  const ho = await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: heldOnly });
+  t.equal(ho.code, 1);
+  t.match(ho.results, [
+    {},
+    { check: 'hold', result: 'failed', message: 'held by ? at ?: no reason' },
+  ]);
+  // A document without `held` (not the status contract): not ready, whatever else it says.
+  const noHeld = await cliWith(t, { holds: [], freeze: null });
+  const nh = await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: noHeld });
+  t.equal(nh.code, 1, 'fails closed');
+  t.match(nh.results, [
+    {},
+    { check: 'hold', result: 'failed', message: 'oci-promote status failed' },
   ]);
 
   // The bundled CLI as it is: without a `status` command (it lands with the stage-evidence

@@ -137,6 +137,12 @@ t.test('attest-results.sh turns a verification into `oci-promote attest` argumen
     'health=failed',
   ]);
 
+  // Stage names as the CLI takes them: ^[a-z0-9][a-z0-9._-]{0,63}$.
+  const dotted = await runScript('attest-results.sh', ['eu-1.pre-prod_2', image, file], {
+    OCI_PROMOTE: cli.path,
+  });
+  t.equal(dotted.code, 0, `a stage name with dots and digits\n${dotted.stderr}`);
+
   const exit3 = await stubCli(t, 'exit 3');
   const refused = await runScript('attest-results.sh', ['staging', image, file], {
     OCI_PROMOTE: exit3.path,
@@ -145,6 +151,8 @@ t.test('attest-results.sh turns a verification into `oci-promote attest` argumen
 
   for (const [args, why] of [
     [['Staging!', image, file], 'stage syntax'],
+    [['-staging', image, file], 'a stage starting with a dash'],
+    [['s'.repeat(65), image, file], 'a stage longer than 64'],
     [['staging', 'ghcr.io/acme/app:1.0', file], 'a tag, not a digest'],
     [['staging', image, join(root, 'package.json')], 'not a verification file'],
   ] as const) {

@@ -204,6 +204,14 @@ echo "${expr('inputs.reason')}"`;
     'pipelineGraph',
     'prod-deploy.yml',
     (d) => {
+      d.jobs.rollback.if = "always() && needs.verify.result == 'failure'";
+    },
+    /rollback: must also run when needs\.deploy\.outputs\.release-failed == 'true'/,
+  ],
+  [
+    'pipelineGraph',
+    'prod-deploy.yml',
+    (d) => {
       delete d.jobs['failed-verification'];
     },
     /fails the run loudly/,
@@ -220,9 +228,33 @@ echo "${expr('inputs.reason')}"`;
     'concurrency',
     'rollback.yml',
     (d) => {
-      d.jobs.rollback.concurrency.group = 'rollback';
+      d.jobs.rollback.concurrency.group = 'rollback-production';
     },
-    /must share one production group/,
+    /production: its deploy and rollback jobs must share one group, found deploy-production, rollback-production/,
+  ],
+  [
+    'concurrency',
+    'rollback.yml',
+    (d) => {
+      d.jobs.rollback.concurrency['cancel-in-progress'] = true;
+    },
+    /rollback\.yml rollback: concurrency must set cancel-in-progress: false/,
+  ],
+  [
+    'concurrency',
+    'rollback.yml',
+    (d) => {
+      delete d.jobs.rollback.concurrency;
+    },
+    /rollback\.yml rollback: deploys to production without a concurrency group/,
+  ],
+  [
+    'concurrency',
+    'prod-deploy.yml',
+    (d) => {
+      d.jobs.deploy.concurrency.group = `deploy-production-${expr('github.run_id')}`;
+    },
+    /prod-deploy\.yml deploy: concurrency group deploy-production-\$\{\{ github\.run_id \}\} is not a fixed name/,
   ],
   [
     'concurrency',
@@ -231,6 +263,22 @@ echo "${expr('inputs.reason')}"`;
       d.jobs.deploy.concurrency['cancel-in-progress'] = true;
     },
     /deploy: concurrency must set cancel-in-progress: false/,
+  ],
+  [
+    'concurrency',
+    'stg-deploy.yml',
+    (d) => {
+      d.jobs.deploy.concurrency.group = 'deploy-production';
+    },
+    /group deploy-production is held by environments production, staging/,
+  ],
+  [
+    'concurrency',
+    'prod-deploy.yml',
+    (d) => {
+      d.jobs.rollback.concurrency = { group: 'deploy-production', 'cancel-in-progress': false };
+    },
+    /prod-deploy\.yml rollback: holds deploy-production, which rollback\.yml rollback waits for \(deadlock\)/,
   ],
   [
     'concurrency',
@@ -278,14 +326,26 @@ t.test('the promotion requires staging verification, semver, referrers; notifies
   t.match(promote.with, {
     semver: 'true',
     referrers: 'true',
-    'extra-args': '--require-verified staging',
+    'require-verified': 'staging',
+    'max-age': expr('vars.PROMOTION_MAX_AGE'),
     'notify-url': expr('secrets.NOTIFY_WEBHOOK_URL'),
   });
+  t.notOk('extra-args' in promote.with, 'the gate is an input of the action, not extra-args');
   t.match(promote.with['require-referrer'], /vars\.REQUIRE_SIGNATURE == 'true'/);
   t.match(
     promote.with.source,
     /^\$\{\{ vars\.STAGING_REPOSITORY \}\}:\$\{\{ inputs\.version \}\}@\$\{\{ inputs\.digest \}\}$/,
   );
+});
+
+t.test('production deploy and rollback share one group, never cancelled midway', async (t) => {
+  const deploy = workflows.get('prod-deploy.yml')!.doc.jobs.deploy;
+  const rollback = workflows.get('rollback.yml')!.doc.jobs.rollback;
+  t.equal(deploy.environment.name, 'production');
+  t.equal(rollback.environment.name, 'production');
+  t.equal(rollback.concurrency.group, deploy.concurrency.group);
+  t.equal(deploy.concurrency['cancel-in-progress'], false);
+  t.equal(rollback.concurrency['cancel-in-progress'], false);
 });
 
 t.test('deploy and rollback notify on success and failure; the webhook is optional', async (t) => {

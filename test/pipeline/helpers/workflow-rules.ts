@@ -326,6 +326,14 @@ export const pipelineGraph: Rule = (ws) => {
         `prod-deploy.yml ${rollback[0]}: must run when ${verify[0]} failed (always() && ...)`,
       );
     }
+    // A host that failed its health checks during the deploy rolled itself back (the
+    // playbook's rescue) and reported it: the registry tag goes back and the digest is held.
+    if (deploy) {
+      const failed = `needs.${deploy[0]}.outputs.release-failed == 'true'`;
+      if (!cond.includes(failed) || !deploy[1].outputs?.['release-failed']) {
+        out.push(`prod-deploy.yml ${rollback[0]}: must also run when ${failed}`);
+      }
+    }
     const loud = jobsOf(prod).find(
       ([n, j]) =>
         n !== rollback[0] &&
@@ -364,22 +372,50 @@ export const environments: Rule = (ws) => {
 };
 
 /**
- * Deploys are serialised, never cancelled: deploy and rollback share one group per
- * environment; every concurrency outside ci.yml has cancel-in-progress false; no caller
- * holds a group a job it calls waits for (that would deadlock).
+ * Deploys are serialised, never cancelled. Every job that deploys to an environment (it sets
+ * `environment:`) holds that environment's one concurrency group: deploy and rollback of
+ * production share a group, staging has its own. The group is a fixed name (an expression
+ * such as github.run_id would give each run its own group and serialise nothing) that no
+ * other environment's jobs hold. Every concurrency outside ci.yml has cancel-in-progress
+ * false. No caller holds a group a job it calls waits for, and no workflow-level group is
+ * also a job group (either would deadlock).
  */
 export const concurrency: Rule = (ws) => {
   const out: string[] = [];
-  const groupOf = (file: string, job: string) => ws.get(file)?.doc.jobs?.[job]?.concurrency;
-  const deploy = groupOf('prod-deploy.yml', 'deploy');
-  const rollback = groupOf('rollback.yml', 'rollback');
-  if (!deploy?.group || deploy.group !== rollback?.group || !/production/.test(deploy.group)) {
-    out.push('prod-deploy.yml deploy and rollback.yml rollback must share one production group');
+  const groupsOfEnvironment = new Map<string, Set<string>>();
+  const environmentsOfGroup = new Map<string, Set<string>>();
+  const add = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => m.set(k, (m.get(k) ?? new Set()).add(v));
+  for (const w of ws.values()) {
+    for (const [name, job] of jobsOf(w)) {
+      const env = job.environment?.name ?? job.environment;
+      if (env === undefined) continue;
+      const group = job.concurrency?.group;
+      if (typeof group !== 'string' || group === '') {
+        out.push(`${w.file} ${name}: deploys to ${env} without a concurrency group`);
+        continue;
+      }
+      if (group.includes('${{')) {
+        out.push(`${w.file} ${name}: concurrency group ${group} is not a fixed name`);
+      }
+      add(groupsOfEnvironment, String(env), group);
+      add(environmentsOfGroup, group, String(env));
+    }
   }
-  if (!/staging/.test(groupOf('stg-deploy.yml', 'deploy')?.group ?? '')) {
-    out.push('stg-deploy.yml deploy: no staging concurrency group');
+  for (const [env, groups] of groupsOfEnvironment) {
+    if (groups.size > 1) {
+      out.push(
+        `${env}: its deploy and rollback jobs must share one group, found ${[...groups].sort().join(', ')}`,
+      );
+    }
   }
-  const groups = new Set<string>();
+  for (const [group, envs] of environmentsOfGroup) {
+    if (envs.size > 1)
+      out.push(`group ${group} is held by environments ${[...envs].sort().join(', ')}`);
+  }
+  if (!groupsOfEnvironment.has('production') || !groupsOfEnvironment.has('staging')) {
+    out.push('no job deploys to the production and staging environments');
+  }
+  const jobGroups = new Set<string>();
   for (const w of ws.values()) {
     const all: Array<[string, Node]> = [
       ['(workflow)', w.doc.concurrency],
@@ -391,12 +427,24 @@ export const concurrency: Rule = (ws) => {
       if (typeof c !== 'object' || c['cancel-in-progress'] !== false) {
         out.push(`${w.file} ${name}: concurrency must set cancel-in-progress: false`);
       }
-      if (name !== '(workflow)') groups.add(c.group);
+      if (name !== '(workflow)') jobGroups.add(c.group);
+    }
+    for (const [name, job] of jobsOf(w)) {
+      const callee = calledFile(job);
+      const group = job.concurrency?.group;
+      if (!callee || !group || !ws.has(callee)) continue;
+      for (const [cname, cjob] of jobsOf(ws.get(callee)!)) {
+        if (cjob.concurrency?.group === group) {
+          out.push(
+            `${w.file} ${name}: holds ${group}, which ${callee} ${cname} waits for (deadlock)`,
+          );
+        }
+      }
     }
   }
   for (const w of ws.values()) {
     const top = w.doc.concurrency?.group;
-    if (top && groups.has(top)) out.push(`${w.file}: workflow group ${top} is also a job group`);
+    if (top && jobGroups.has(top)) out.push(`${w.file}: workflow group ${top} is also a job group`);
   }
   return out;
 };
