@@ -111,7 +111,14 @@ t.test('hold by hand, --allow-held is written down, --no-hold holds nothing', as
   t.equal(held.code, 0, held.stderr);
   t.match(held.stdout, `Held ${prod}@sha256:`);
 
-  const refused = await e.run(['promote', `${e.staging('staging/web')}:2.0.0`, '--to', prod]);
+  const refused = await e.run([
+    'promote',
+    `${e.staging('staging/web')}:2.0.0`,
+    '--to',
+    prod,
+    '--audit-log',
+    audit,
+  ]);
   t.equal(refused.code, 3);
   t.match(refused.stderr, 'CVE-2026-1');
   const anyway = await e.run([
@@ -129,12 +136,12 @@ t.test('hold by hand, --allow-held is written down, --no-hold holds nothing', as
   const hist = (await e.run(['history', `${prod}:2.0.0`, '--json'])).json();
   t.same(hist.entries[0].overrides, [{ gate: 'hold', reason: 'patched at runtime' }]);
 
-  // One audit line per action: the hold, then the promotion.
+  // One audit line per action: the hold, the refusal (naming the gate), the promotion.
   const lines = (await readFile(audit, 'utf8'))
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  t.equal(lines.length, 2);
+  t.equal(lines.length, 3);
   t.match(lines[0], {
     action: 'hold',
     ok: true,
@@ -144,7 +151,8 @@ t.test('hold by hand, --allow-held is written down, --no-hold holds nothing', as
     actor: ACTOR,
     runUrl: RUN_URL,
   });
-  t.match(lines[1], { action: 'promote', ok: true, digest: two });
+  t.match(lines[1], { action: 'promote', ok: false, refused: 'hold', error: { code: 'ERR_HELD' } });
+  t.match(lines[2], { action: 'promote', ok: true, digest: two });
 
   // --no-hold: the rollback writes no hold, so promoting the same digest again works.
   t.equal(
