@@ -197,6 +197,22 @@ t.test('requestFor: entry fields, then defaults; gates add up', async (t) => {
   });
 });
 
+t.test('requestFor: the stage-evidence gate of an entry reaches the request', async (t) => {
+  const e = entry(2, 'reg.io/a:1', 'reg.io/b', {
+    requireVerified: ['staging', 'qa'],
+    maxAge: '72h',
+    maxAgeMs: 72 * 3_600_000,
+    evidenceRepository: parseRepository('reg.io/evidence'),
+  });
+  t.same(requestFor(e), {
+    source: e.source,
+    target: e.target,
+    requireVerified: ['staging', 'qa'],
+    maxAgeMs: 72 * 3_600_000,
+    evidenceRepository: parseRepository('reg.io/evidence'),
+  });
+});
+
 t.test('promoteBatch: every entry runs, failures are recorded, file order kept', async (t) => {
   const entries = [
     entry(2, 'reg.io/s/a:1', 'reg.io/p/a'),

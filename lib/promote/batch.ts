@@ -192,6 +192,11 @@ export function requestFor(entry: PromotionEntry, defaults: BatchDefaults = {}):
     ...(semver !== undefined && { semver }),
     ...(allowOverwrite !== undefined && { allowOverwrite }),
     ...(required.length > 0 && { requireReferrers: required }),
+    ...(entry.requireVerified !== undefined && { requireVerified: entry.requireVerified }),
+    ...(entry.maxAgeMs !== undefined && { maxAgeMs: entry.maxAgeMs }),
+    ...(entry.evidenceRepository !== undefined && {
+      evidenceRepository: entry.evidenceRepository,
+    }),
     ...(Object.keys(copy).length > 0 && { copy }),
     ...(defaults.provenance && { provenance: defaults.provenance }),
   };

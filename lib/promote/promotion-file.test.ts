@@ -210,7 +210,7 @@ t.test('refused, each problem with its line', async (t) => {
       'unknown key, with the expected keys',
       yaml('promotions:', ...ok, '    tgas: [1]'),
       [
-        '4: unknown key "tgas" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform)',
+        '4: unknown key "tgas" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo)',
       ],
     ],
     ['missing source', yaml('promotions:', '  - to: reg.io/b'), ['2: missing source']],
@@ -325,7 +325,7 @@ t.test('refused, each problem with its line', async (t) => {
       'missing promotions key, unknown top-level key',
       yaml('promotion:', ...ok),
       [
-        '1: unknown key "promotion" (expected promotions)',
+        '1: unknown key "promotion" (expected promotions, defaults)',
         '1: missing key "promotions": expected a list of promotions: "promotions:" followed by "- source: …" entries',
       ],
     ],
@@ -391,7 +391,7 @@ t.test('refused, each problem with its line', async (t) => {
       'a merge key is an unknown key',
       yaml('promotions:', ...ok, '    <<: x'),
       [
-        '4: unknown key "<<" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform)',
+        '4: unknown key "<<" (expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo)',
       ],
     ],
     [
@@ -558,6 +558,192 @@ t.test('refused, each problem with its line', async (t) => {
   }
 });
 
+t.test(
+  'stage-evidence gates: require-verified, max-age, evidence-repo, and defaults',
+  async (t) => {
+    const gated = yaml(
+      'defaults:',
+      '  require-verified: staging',
+      '  max-age: 72h',
+      '  evidence-repo: reg.io/evidence',
+      'promotions:',
+      '  - source: reg.io/a:1',
+      '    to: reg.io/b',
+      '  - source: reg.io/c:1',
+      '    to: reg.io/d',
+      '    require-verified: [qa, staging]',
+      '    max-age: 1h30m',
+      '    evidence-repo: reg.io/qa-evidence',
+    );
+    const want = [
+      {
+        line: 6,
+        source: 'reg.io/a:1',
+        to: 'reg.io/b',
+        'require-verified': ['staging'],
+        'max-age': '72h',
+        'evidence-repo': 'reg.io/evidence',
+      },
+      {
+        line: 8,
+        source: 'reg.io/c:1',
+        to: 'reg.io/d',
+        'require-verified': ['qa', 'staging'],
+        'max-age': '1h30m',
+        'evidence-repo': 'reg.io/qa-evidence',
+      },
+    ];
+    t.same(await parse(gated), want, 'YAML: an entry says more, the defaults fill in the rest');
+    const json = JSON.stringify(
+      {
+        defaults: {
+          'require-verified': ['staging'],
+          'max-age': '72h',
+          'evidence-repo': 'reg.io/evidence',
+        },
+        promotions: [
+          { source: 'reg.io/a:1', to: 'reg.io/b' },
+          {
+            source: 'reg.io/c:1',
+            to: 'reg.io/d',
+            'require-verified': ['qa', 'staging'],
+            'max-age': '1h30m',
+            'evidence-repo': 'reg.io/qa-evidence',
+          },
+        ],
+      },
+      null,
+      2,
+    );
+    t.same(
+      await parse(json, 'p.json'),
+      want.map((w, i) => ({ ...w, line: [10, 14][i] })),
+      'JSON: the same entries',
+    );
+
+    const [first, second] = (await parsePromotionFile(gated, 'p.yaml')) as [
+      PromotionEntry,
+      PromotionEntry,
+    ];
+    t.same(first.maxAgeMs, 72 * 3_600_000, 'max-age in milliseconds');
+    t.same(second.maxAgeMs, 90 * 60_000);
+    t.same(second.evidenceRepository, { registry: 'reg.io', repository: 'qa-evidence' });
+
+    t.same(
+      await parse(
+        yaml(
+          'defaults:',
+          '  semver: true',
+          '  require-referrer: x/sig',
+          'promotions:',
+          '  - source: reg.io/a:1.2.3',
+          '    to: reg.io/b',
+          '    require-referrer: y/sbom',
+          '    semver: false',
+        ),
+      ),
+      [
+        {
+          line: 5,
+          source: 'reg.io/a:1.2.3',
+          to: 'reg.io/b',
+          semver: false,
+          'require-referrer': ['y/sbom', 'x/sig'],
+        },
+      ],
+      'defaults take every entry key but source, to and tags; lists add up, an entry value wins',
+    );
+
+    const ok = ['  - source: reg.io/a:1', '    to: reg.io/b'];
+    const refused: Array<[string, string, string[]]> = [
+      [
+        'a stage name that is not one',
+        yaml('promotions:', ...ok, '    require-verified: [staging, Prod QA]'),
+        [
+          "4: require-verified: stage names are lower-case letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), got \"Prod QA\"",
+        ],
+      ],
+      [
+        'a duration that is not one',
+        yaml('promotions:', ...ok, '    require-verified: staging', '    max-age: 3 days'),
+        ['5: max-age is a duration like 90s, 30m, 72h, 7d or 1h30m, got "3 days"'],
+      ],
+      [
+        'a number is not a duration',
+        yaml('promotions:', ...ok, '    require-verified: staging', '    max-age: 72'),
+        ['5: max-age is a duration like 90s, 30m, 72h, 7d or 1h30m, got "72"'],
+      ],
+      [
+        'an evidence repository with a tag',
+        yaml(
+          'promotions:',
+          ...ok,
+          '    require-verified: staging',
+          '    evidence-repo: reg.io/e:1',
+        ),
+        [
+          '5: evidence-repo: invalid repository "reg.io/e:1": give a repository without tag or digest',
+        ],
+      ],
+      [
+        'max-age and evidence-repo without a stage to apply to',
+        yaml('promotions:', ...ok, '    max-age: 1h', '    evidence-repo: reg.io/e'),
+        [
+          '4: max-age applies to require-verified: name a stage',
+          '5: evidence-repo applies to require-verified: name a stage',
+        ],
+      ],
+      [
+        'a default max-age no entry has a stage for',
+        yaml('defaults:', '  max-age: 1h', 'promotions:', ...ok),
+        ['2: max-age applies to require-verified: name a stage'],
+      ],
+      [
+        'an empty stage list',
+        yaml('promotions:', ...ok, '    require-verified: []'),
+        ['4: require-verified is empty: leave it out, or name a stage'],
+      ],
+      [
+        'defaults name no promotion',
+        yaml(
+          'defaults:',
+          '  source: reg.io/x:1',
+          '  tags: [a]',
+          '  tgas: [b]',
+          'promotions:',
+          ...ok,
+        ),
+        [
+          '2: unknown key "source" in defaults (expected semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo)',
+          '3: unknown key "tags" in defaults (expected semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo)',
+          '4: unknown key "tgas" in defaults (expected semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo)',
+        ],
+      ],
+      [
+        'defaults that are not a mapping',
+        yaml('defaults: [semver]', 'promotions:', ...ok),
+        ['1: defaults must be a mapping of entry keys, found a list'],
+      ],
+      [
+        'defaults without promotions',
+        yaml('defaults:', '  semver: true', 'promotion:', ...ok),
+        [
+          '1: missing key "promotions": expected a list of promotions: "promotions:" followed by "- source: …" entries',
+          '3: unknown key "promotion" (expected promotions, defaults)',
+        ],
+      ],
+    ];
+    for (const [name, text, problems] of refused) {
+      t.same(await parse(text), problems, name);
+    }
+    await t.rejects(
+      parsePromotionFile(yaml('promotions:', ...ok, '    max-age: soon'), 'p.yaml'),
+      { code: 'ERR_PROMOTION_FILE', message: /^p\.yaml:4: max-age / },
+      'the promotion-file error: exit 2, file:line',
+    );
+  },
+);
+
 t.test('all problems are collected, across entries, in line order', async (t) => {
   const text = yaml(
     'promotions:',
@@ -586,7 +772,7 @@ t.test('all problems are collected, across entries, in line order', async (t) =>
     t.notMatch(err.message, /\n/, 'one line');
     t.match(
       err.message,
-      /^ci\/promotions\.yaml has 4 problems: ci\/promotions\.yaml:4: unknown key "tgas" \(expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform\); ci\/promotions\.yaml:5: source: invalid reference/,
+      /^ci\/promotions\.yaml has 4 problems: ci\/promotions\.yaml:4: unknown key "tgas" \(expected source, to, tags, semver, allow-overwrite, require-referrer, referrers, platform, require-verified, max-age, evidence-repo\); ci\/promotions\.yaml:5: source: invalid reference/,
     );
     t.match(err.message, /ci\/promotions\.yaml:8: missing source$/);
   }

@@ -10,6 +10,7 @@
  *     to: ghcr.io/acme/prod/api
  *     semver: true
  *     require-referrer: [application/vnd.dev.cosign.artifact.sig.v1+json]
+ *     require-verified: [staging]        # stage evidence (attest), max-age, evidence-repo
  *   - source: ghcr.io/acme/staging/web@sha256:…
  *     to: ghcr.io/acme/prod/web
  *     tags:
@@ -17,8 +18,9 @@
  *       - stable
  * ```
  *
- * The shape: a top-level mapping whose only key is `promotions`, holding a list of
- * mappings — or that list at the top level; JSON files are the same shape
+ * The shape: a top-level mapping with the key `promotions`, holding a list of mappings,
+ * and optionally `defaults`, a mapping of entry keys (not source, to or tags) that apply
+ * to every entry that does not say otherwise — or the list alone at the top level; JSON files are the same shape
  * (`{"promotions": [...]}` or `[...]`). promotion-yaml.ts and promotion-json.ts parse the
  * text into a tree whose nodes know their lines; promotion-entries.ts checks it. The
  * parsers are loaded only when a file is read, so no other command pays for them.
@@ -33,6 +35,7 @@ import {
 } from './promotion-entries.js';
 
 export {
+  DEFAULT_KEYS,
   PROMOTION_KEYS,
   type PromotionEntry,
   type PromotionFileProblem,
@@ -48,6 +51,9 @@ export interface PromotionSpec {
   'require-referrer'?: string[];
   referrers?: boolean;
   platform?: string[];
+  'require-verified'?: string[];
+  'max-age'?: string;
+  'evidence-repo'?: string;
 }
 
 /**
@@ -173,6 +179,13 @@ export function formatPromotionEntry(entry: PromotionEntry): PromotionSpec {
       platform: entry.platforms.map((p) =>
         [p.os, p.architecture, p.variant].filter(Boolean).join('/'),
       ),
+    }),
+    ...(entry.requireVerified !== undefined && {
+      'require-verified': [...entry.requireVerified],
+    }),
+    ...(entry.maxAge !== undefined && { 'max-age': entry.maxAge }),
+    ...(entry.evidenceRepository !== undefined && {
+      'evidence-repo': formatReference(entry.evidenceRepository),
     }),
   };
 }

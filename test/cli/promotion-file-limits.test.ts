@@ -1,5 +1,5 @@
-// Hostile promotions files through the CLI: a file nested 10,000 deep, or one far over the
-// size limit, is refused as bad input (exit 2, ERR_PROMOTION_FILE, one line on stderr, no
+// Hostile or wrong promotions files through the CLI: a file nested 10,000 deep, one far over
+// the size limit, or a gate setting that does not parse, is refused as bad input (exit 2, ERR_PROMOTION_FILE, one line on stderr, no
 // stack trace) before anything is sent; no registry is needed, nothing is contacted.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ const files: Array<[string, string, RegExp]> = [
     'big.yaml',
     `promotions:\n${`# ${'x'.repeat(1021)}\n`.repeat(6 * 1024)}${entry}`,
     /big\.yaml:1: the file is larger than 4194304 bytes \(4 MiB\)/,
+  ],
+  [
+    // Stage-evidence keys are checked like the CLI's flags, by line, before anything is sent.
+    'gates.yaml',
+    `defaults:\n  require-verified: [staging]\npromotions:\n${entry}    max-age: 3 days\n`,
+    /gates\.yaml:6: max-age is a duration like 90s, 30m, 72h, 7d or 1h30m, got "3 days"/,
   ],
 ];
 

@@ -14,7 +14,7 @@ import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import { type BatchArgs, runBatch } from '../../cli/batch.js';
 import { type CommandOutput, Runtime } from '../../cli/runtime.js';
-import type { Digest } from '../../lib/index.js';
+import { attest, createClient, type Digest, parseReference } from '../../lib/index.js';
 import type { Json } from '../helpers/cli.js';
 import { writeRandomImage } from '../helpers/random.js';
 import type { Registry } from '../helpers/registry.js';
@@ -197,6 +197,40 @@ t.test('runBatch: one entry refused, the others complete; the result names it', 
   );
   t.same(writes, [], 'nothing written the second time');
 });
+
+t.test(
+  "runBatch: the file's require-verified gate (defaults) refuses the unverified entry only",
+  async (t) => {
+    const verified = await stage('staging/gated-ok', '1.0.0');
+    await stage('staging/gated-no', '1.0.0');
+    const client = createClient({ plainHttp: true });
+    t.teardown(() => client.close());
+    await attest(client, {
+      image: parseReference(`${src.host}/staging/gated-ok:1.0.0`),
+      stage: 'staging',
+      result: 'passed',
+    });
+    const path = await file(
+      `defaults:\n  require-verified: staging\n  max-age: 1h\n${yaml(
+        entry('staging/gated-ok:1.0.0', 'prod/gated-ok'),
+        entry('staging/gated-no:1.0.0', 'prod/gated-no'),
+      )}`,
+    );
+    const { out, json } = await batch({ fromFile: path });
+    t.equal(out.exitCode, 1, 'exit 1: an entry failed');
+    t.same(
+      json.results.map((r: Json) => [r.ok, r.ok ? null : r.error.code]),
+      [
+        [true, null],
+        [false, 'ERR_NOT_VERIFIED'],
+      ],
+    );
+    t.same(json.results[1].entry['require-verified'], ['staging'], 'the default reached the entry');
+    t.match(json.results[1].error.message, /staging/, 'the refusal names the stage');
+    t.equal(await headManifest(dst, 'prod/gated-ok', '1.0.0'), verified);
+    t.equal(await headManifest(dst, 'prod/gated-no', '1.0.0'), undefined, 'nothing tagged');
+  },
+);
 
 t.test('runBatch: a source that does not exist fails only its entry', async (t) => {
   const path = await file(
