@@ -112,7 +112,8 @@ t.test('GitHub outputs, summary and annotations', async (t) => {
 
   await t.test('rollback: outputs and summary', async (t) => {
     const f = await ghFiles();
-    const r = await run(['rollback', `${prod}:latest`], f);
+    // --no-hold: the refusal below is meant to be --require-referrer's, not a hold's.
+    const r = await run(['rollback', `${prod}:latest`, '--no-hold'], f);
     t.equal(r.code, 0, r.stderr);
     t.equal(
       await readFile(f.GITHUB_OUTPUT, 'utf8'),
