@@ -85,30 +85,15 @@ export async function rollback(
   }
   if (req.dryRun) return result;
 
-  const manifest = await repo.manifests.get(target, signal);
-  result.conflicts = await writeTags(repo, manifest, [
-    { tag, previousDigest: current.digest, immutable: false },
-  ]);
   const common = {
     repository: result.repository,
     tool: options.tool ?? 'oci-promote',
     ...(req.provenance && { provenance: req.provenance }),
   };
-  const record = await pushRecord(
-    repo,
-    manifest.descriptor,
-    recordBody({
-      ...common,
-      action: 'rollback',
-      digest: target,
-      tags: [{ tag, action: 'moved', previousDigest: current.digest }],
-      ...(reason !== undefined && { reason }),
-    }),
-    signal,
-  );
-  const written = [record];
-  // Hold what the tag moved away from, so re-running the pipeline that promoted it cannot
-  // undo this rollback (docs/promotion.md, "Holds").
+  const written: Descriptor[] = [];
+  // Hold what the tag moves away from, so re-running the pipeline that promoted it cannot
+  // undo this rollback (docs/promotion.md, "Holds"). First: should the move fail after
+  // it, the digest being left is held already, and no re-run can bring it back.
   if (req.hold !== false) {
     const hold = await pushRecord(
       repo,
@@ -124,6 +109,23 @@ export async function rollback(
     written.push(hold);
     result.hold = hold.digest;
   }
+  const manifest = await repo.manifests.get(target, signal);
+  result.conflicts = await writeTags(repo, manifest, [
+    { tag, previousDigest: current.digest, immutable: false },
+  ]);
+  const record = await pushRecord(
+    repo,
+    manifest.descriptor,
+    recordBody({
+      ...common,
+      action: 'rollback',
+      digest: target,
+      tags: [{ tag, action: 'moved', previousDigest: current.digest }],
+      ...(reason !== undefined && { reason }),
+    }),
+    signal,
+  );
+  written.push(record);
   await cacheRecords(repo, written, {
     read: ledger,
     ...(signal && { signal }),
