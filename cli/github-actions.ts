@@ -1,5 +1,6 @@
 /**
- * GitHub Actions reporting for `promote` and `rollback` (docs/github-actions.md):
+ * GitHub Actions reporting for `promote` and `rollback` (docs/github-actions.md; the
+ * evidence commands report through evidence-report.ts with the same writer):
  * - `$GITHUB_OUTPUT`: step outputs `digest`, `tags`, `previous-digest`;
  * - `$GITHUB_STEP_SUMMARY`: a Markdown summary (what moved where, a table of tags);
  * - with `GITHUB_ACTIONS=true`: failures and tag conflicts as `::error::` annotations,
