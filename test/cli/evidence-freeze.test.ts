@@ -1,9 +1,13 @@
 // Freezes through the CLI against real registries: a frozen repository refuses promote
 // (exit 3, production unchanged) and allows rollback; `--override-freeze` goes through and
 // is written down (history, status); `unfreeze` lifts it; a freeze `--until` lifts by itself.
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Json } from '../helpers/cli.js';
 import { ACTOR, evidenceSetup } from './evidence-helpers.js';
 
 const e = await evidenceSetup(t, 'evidence-freeze');
@@ -113,4 +117,49 @@ t.test('freeze --until an ISO time; --dry-run writes nothing; audit line', async
   const line = JSON.parse((await readFile(audit, 'utf8')).trim());
   t.match(line, { action: 'freeze', ok: true, repository: prod, reason: 'r', actor: ACTOR });
   t.equal(line.until, until.replace('Z', '.000Z'));
+});
+
+t.test('--notify-url: one message per action, the refusal names the gate', async (t) => {
+  const received: Json[] = [];
+  const srv = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      res.end('ok');
+    });
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  t.teardown(() => srv.close());
+  const hook = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/hooks/s3cr3t-token`;
+  await e.stage('staging/notify', '1.0.0');
+  const prod = e.prod('prod/notify');
+
+  const fr = await e.run(['freeze', prod, '--reason', 'audit', '--notify-url', hook]);
+  t.equal(fr.code, 0, fr.stderr);
+  const refused = await e.run([
+    'promote',
+    `${e.staging('staging/notify')}:1.0.0`,
+    '--to',
+    prod,
+    '--notify-url',
+    hook,
+  ]);
+  t.equal(refused.code, 3);
+  const un = await e.run(['unfreeze', prod, '--reason', 'done', '--notify-url', hook]);
+  t.equal(un.code, 0, un.stderr);
+  t.equal(received.length, 3, 'one message per action');
+  t.match(received[0], {
+    text: new RegExp(`^🧊 froze ${prod}: audit by ${ACTOR} — <https://`),
+    event: { action: 'freeze', ok: true, repository: prod, reason: 'audit', until: null },
+  });
+  t.match(received[1], {
+    text: /^🚫 promotion of .* refused by freeze: /,
+    event: { action: 'promote', ok: false, refused: 'freeze', error: { code: 'ERR_FROZEN' } },
+  });
+  t.match(received[2], { text: /^🌤️ unfroze /, event: { action: 'unfreeze', ok: true } });
+  for (const r of [fr, refused, un]) {
+    t.notMatch(r.stdout + r.stderr, /s3cr3t/, 'the hook URL is never printed');
+  }
 });
