@@ -1,6 +1,6 @@
 // image-ready.sh against a real registry (docker-registry from test/helpers/registry.ts): the
 // completeness check is `oci-promote verify --deep --digest` (the bundled CLI), the hold and
-// freeze checks read `oci-promote status --json`.
+// freeze checks read `oci-promote status --json` (stand-in documents, then the real CLI).
 import { spawnSync } from 'node:child_process';
 import { access, chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +16,7 @@ await access(bundled).catch(() => {
 
 /**
  * cliWith runs the bundled CLI for every command but `status`; for `status` it prints the
- * given JSON document (the stage-evidence commands land separately; their JSON is what the
- * script reads) or, with `null`, runs the real CLI too.
+ * given JSON document or, with `null`, runs the real CLI too.
  */
 async function cliWith(t: TeardownHost, status: object | null): Promise<string> {
   const stub = await stubCli(t);
@@ -111,21 +110,31 @@ t.test('image-ready.sh', async (t) => {
     { check: 'hold', result: 'failed', message: 'oci-promote status failed' },
   ]);
 
-  // The bundled CLI as it is: without a `status` command (it lands with the stage-evidence
-  // commands) the script fails closed; with one, a fresh repository has no hold or freeze.
+  // The bundled CLI itself: a fresh repository has no hold and no freeze.
   const real = await cliWith(t, null);
   const r = await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: real });
-  const help = spawnSync('node', [bundled, 'status', '--help'], { encoding: 'utf8' }).stdout;
-  const hasStatus = /^oci-promote status /m.test(help);
-  if (hasStatus) {
-    t.equal(r.code, 0, `the real status command: no hold, no freeze\n${r.stdout}${r.stderr}`);
-  } else {
-    t.equal(r.code, 1, 'no status command: not ready');
-    t.match(r.results, [
-      { result: 'passed' },
-      { check: 'hold', result: 'failed', message: 'oci-promote status failed' },
-    ]);
-  }
+  t.equal(r.code, 0, `the real status command: no hold, no freeze\n${r.stdout}${r.stderr}`);
+  t.match(r.results, [
+    { check: 'complete', result: 'passed' },
+    { check: 'hold', result: 'passed' },
+    { check: 'freeze', result: 'passed' },
+  ]);
+  // Held for real (oci-promote hold): refused, with the reason.
+  const hold = spawnSync(
+    'node',
+    [bundled, 'hold', `${repo}@${digest}`, '--reason', 'bad release', '--plain-http'],
+    { encoding: 'utf8' },
+  );
+  t.equal(hold.status, 0, hold.stderr);
+  const realHeld = await runScript('image-ready.sh', [repo, digest], { OCI_PROMOTE: real });
+  t.equal(realHeld.code, 1);
+  t.match(realHeld.results, [{}, { check: 'hold', result: 'failed', message: /: bad release$/ }]);
+  const release = spawnSync(
+    'node',
+    [bundled, 'release', `${repo}@${digest}`, '--reason', 'fixed', '--plain-http'],
+    { encoding: 'utf8' },
+  );
+  t.equal(release.status, 0, release.stderr);
 
   // A layer the index reaches is gone from the repository: not complete.
   const index = JSON.parse((await readLayoutBlob(BUSYBOX_LAYOUT, digest)).toString());
