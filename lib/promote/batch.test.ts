@@ -269,15 +269,15 @@ t.test('promoteBatch: every entry runs, failures are recorded, file order kept',
   t.equal(seen.at(-1)?.line, 2, 'onResult in the order entries finish');
 });
 
-t.test('promoteBatch: at most `parallel` at once, default 2', async (t) => {
-  const entries = Array.from({ length: 9 }, (_, i) =>
+t.test('promoteBatch: at most `parallel` at once, default 8', async (t) => {
+  const entries = Array.from({ length: 12 }, (_, i) =>
     entry(i + 1, `reg.io/s/a${i}:1`, `reg.io/p/a${i}`),
   );
   for (const [parallel, want] of [
-    [undefined, 2],
+    [undefined, 8],
     [1, 1],
     [4, 4],
-    [20, 9],
+    [20, 12],
   ] as const) {
     const fake = fakePromote({});
     const out = await promoteBatch(client, entries, {
@@ -285,7 +285,7 @@ t.test('promoteBatch: at most `parallel` at once, default 2', async (t) => {
       ...(parallel !== undefined && { parallel }),
     });
     t.equal(fake.peak, want, `parallel ${parallel ?? 'default'}: peak ${want}`);
-    t.equal(out.succeeded, 9);
+    t.equal(out.succeeded, 12);
   }
   await t.rejects(promoteBatch(client, entries, { parallel: 0 }), UsageError);
   await t.rejects(promoteBatch(client, entries, { parallel: 1.5 }), UsageError);

@@ -15,8 +15,13 @@ import { type PromoteOptions, promote } from './promote.js';
 import type { PromotionEntry } from './promotion-file.js';
 import type { PromoteRequest, PromotionResult, Provenance } from './types.js';
 
-/** How many promotions run at once unless told otherwise. */
-export const DEFAULT_PARALLEL = 2;
+/**
+ * How many promotions run at once unless told otherwise. A promotion of a small image is
+ * some 25 short requests in a row, so a batch is bound by round trips, not bytes: 8 at
+ * once took 200 such images from 66 s (2 at once) to 37 s in `npm run bench`, and match
+ * the 8 connections the transport keeps per registry, so entries do not queue for one.
+ */
+export const DEFAULT_PARALLEL = 8;
 
 /** PromoteFn is `promote`'s signature (injectable, e.g. in tests). */
 export type PromoteFn = (
@@ -75,7 +80,7 @@ export interface BatchOutcome {
 
 /** BatchOptions of promoteBatch. */
 export interface BatchOptions {
-  /** Promotions at once (default 2). */
+  /** Promotions at once (default DEFAULT_PARALLEL). */
   parallel?: number;
   defaults?: BatchDefaults;
   /**
