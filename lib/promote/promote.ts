@@ -116,6 +116,7 @@ export async function promote(
     copy,
     record: null,
     conflicts: [],
+    ...(overrides.length > 0 && { overrides }),
     dryRun,
   };
   if (dryRun) return result;

@@ -85,6 +85,8 @@ export interface PromotionResult {
   record: Digest | null;
   /** Tags that another writer moved between this promotion's write and its read-back. */
   conflicts: TagConflict[];
+  /** Gates passed by hand (`--allow-held`, `--override-freeze`); present only when any. */
+  overrides?: Override[];
   dryRun: boolean;
 }
 

@@ -103,6 +103,7 @@ t.test(
       client,
       req('hr:1.1.0', 'hr', { tags: ['canary'], allowHeld: 'reproducing the incident' }),
     );
+    t.same(forced.overrides, [{ gate: 'hold', reason: 'reproducing the incident' }]);
     const entry = (await history(client, prod('hr'))).entries.find(
       (e) => e.record === forced.record,
     );

@@ -42,6 +42,15 @@ t.test(
   },
 );
 
+t.test('a promotion that passed a gate by hand carries the overrides; others do not', async (t) => {
+  const overrides = [{ gate: 'hold' as const, reason: 'reproducing the incident' }];
+  t.strictSame(
+    auditEventFromPromotion({ ...promotion, overrides }, undefined, now).overrides,
+    overrides,
+  );
+  t.notOk('overrides' in auditEventFromPromotion(promotion, undefined, now));
+});
+
 t.test('a rollback event', async (t) => {
   t.strictSame(auditEventFromRollback(rollback, { actor: 'bob' }, now), {
     time: '2025-01-02T03:04:05.678Z',

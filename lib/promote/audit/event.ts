@@ -15,6 +15,7 @@ import type {
   CheckResult,
   EvidenceAction,
   EvidenceResult,
+  Override,
   PromotionResult,
   Provenance,
   PruneResult,
@@ -80,6 +81,8 @@ export interface AuditEvent {
   refused?: Gate;
   /** Digest of the history record pushed to the registry, or null when none was. */
   record?: Digest | null;
+  /** Promote: gates passed by hand, with their reasons (only when any). */
+  overrides?: Override[];
   /** Tags another writer moved right after this action wrote them (only when there are any). */
   conflicts?: TagConflict[];
   /** Prune: history records dropped from the ledger. */
@@ -153,6 +156,7 @@ export function auditEventFromPromotion(
     digest: result.digest,
     tags: result.tags.map((t) => ({ ...t })),
     record: result.record,
+    ...(result.overrides && { overrides: result.overrides.map((o) => ({ ...o })) }),
     ...tail(result.conflicts, provenance),
   };
 }
