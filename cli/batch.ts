@@ -5,6 +5,9 @@
  * Then every entry runs, a failure never stopping the others, and the summary lists
  * each one; exit 1 if any failed.
  *
+ * The promote flags apply to every entry as defaults (lib/promote/batch.ts BatchDefaults),
+ * the stage-evidence gates included: `--require-verified` adds stages to each entry's own.
+ *
  * Reports: `--audit-log` gets one line and `--notify-url` one message per entry, as each
  * finishes; in GitHub Actions each failed entry is an `::error::` annotation pointing at
  * its line of the file, the step summary gets one table for the batch, and the step
@@ -31,6 +34,8 @@ import {
   selectShard,
   UsageError,
 } from '../lib/index.js';
+// A function import only, used when a batch runs: the cycle with promote.ts is harmless.
+import { gateFields } from './commands/promote.js';
 import { EXIT } from './exit-codes.js';
 import {
   failureAnnotation,
@@ -71,6 +76,12 @@ export type BatchArgs = GlobalArgs &
     semver?: boolean;
     allowOverwrite?: boolean;
     requireReferrer?: string[];
+    /** Stage-evidence gates: defaults of every entry (gateFields checks them). */
+    requireVerified?: string[];
+    maxAge?: string;
+    evidenceRepo?: string;
+    allowHeld?: string;
+    overrideFreeze?: string;
     /** Append one JSON line per entry. */
     auditLog?: string;
     /** POST one message per entry. */
@@ -132,8 +143,9 @@ export async function runBatch(
       `--parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${parallel}`,
     );
   }
-  // Checks the copy flags before anything is sent.
+  // Checks the copy flags and the gate flags before anything is sent.
   const copy = copyOptions(args, rt, undefined);
+  const gates = gateFields(args);
 
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
   const entries = await parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
@@ -155,6 +167,7 @@ export async function runBatch(
         ...(args.semver && { semver: true }),
         ...(args.allowOverwrite && { allowOverwrite: true }),
         ...(args.requireReferrer?.length && { requireReferrers: args.requireReferrer }),
+        ...gates,
       },
       promoteOptions: { tool: `oci-promote/${version}` },
       onResult: async (r) => {

@@ -118,35 +118,9 @@ export function promoteCommand(run: RunCommand): CommandModule<object, PromoteAr
     handler: (args) =>
       run(args, (rt) => {
         if (args.fromFile === undefined) return promoteOne(rt, args);
-        refuseUnappliedGates(args);
         return runBatch(rt, { ...args, fromFile: args.fromFile });
       }),
   };
-}
-
-/** The stage-evidence flags, by option name. */
-const GATE_FLAGS = {
-  requireVerified: '--require-verified',
-  maxAge: '--max-age',
-  evidenceRepo: '--evidence-repo',
-  allowHeld: '--allow-held',
-  overrideFreeze: '--override-freeze',
-} as const;
-
-/**
- * refuseUnappliedGates: a batch (cli/batch.ts) does not apply the stage-evidence flags
- * yet, and a gate silently skipped is worse than a refusal, so they are refused (exit 2)
- * with --from-file. Every entry is still checked against holds and freezes.
- */
-function refuseUnappliedGates(args: PromoteArgs): void {
-  const given = Object.entries(GATE_FLAGS)
-    .filter(([key]) => args[key as keyof typeof GATE_FLAGS] !== undefined)
-    .map(([, flag]) => flag);
-  if (given.length > 0) {
-    throw new UsageError(
-      `${given.join(', ')} cannot be combined with --from-file yet: promote those images one by one`,
-    );
-  }
 }
 
 async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput> {

@@ -213,6 +213,43 @@ t.test('requestFor: the stage-evidence gate of an entry reaches the request', as
   });
 });
 
+t.test(
+  'requestFor: gate defaults (the command line) add stages; an entry says its own age and place',
+  async (t) => {
+    const defaults = {
+      requireVerified: ['security', 'staging'],
+      maxAgeMs: 3_600_000,
+      evidenceRepository: parseRepository('reg.io/all-evidence'),
+      allowHeld: 'hotfix for INC-1',
+      overrideFreeze: 'approved by the change board',
+    };
+    const bare = entry(1, 'reg.io/a:1', 'reg.io/b');
+    t.same(requestFor(bare, defaults), {
+      source: bare.source,
+      target: bare.target,
+      requireVerified: ['security', 'staging'],
+      maxAgeMs: 3_600_000,
+      evidenceRepository: parseRepository('reg.io/all-evidence'),
+      allowHeld: 'hotfix for INC-1',
+      overrideFreeze: 'approved by the change board',
+    });
+    const own = entry(2, 'reg.io/c:1', 'reg.io/d', {
+      requireVerified: ['staging', 'qa'],
+      maxAgeMs: 60_000,
+      evidenceRepository: parseRepository('reg.io/qa-evidence'),
+    });
+    t.same(requestFor(own, defaults), {
+      source: own.source,
+      target: own.target,
+      requireVerified: ['staging', 'qa', 'security'],
+      maxAgeMs: 60_000,
+      evidenceRepository: parseRepository('reg.io/qa-evidence'),
+      allowHeld: 'hotfix for INC-1',
+      overrideFreeze: 'approved by the change board',
+    });
+  },
+);
+
 t.test('promoteBatch: every entry runs, failures are recorded, file order kept', async (t) => {
   const entries = [
     entry(2, 'reg.io/s/a:1', 'reg.io/p/a'),

@@ -9,7 +9,7 @@
  */
 import type { CopyOptions } from '../copy/index.js';
 import { type ErrorSummary, errorSummary, UsageError } from '../errors.js';
-import { formatReference } from '../reference.js';
+import { formatReference, type Reference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type PromoteOptions, promote } from './promote.js';
 import type { PromotionEntry } from './promotion-file.js';
@@ -33,9 +33,10 @@ export type PromoteFn = (
 /**
  * BatchDefaults apply to every entry. `copy` is every promotion's copy options (its
  * `signal` also cancels entries not started yet); an entry's own `referrers` and
- * `platforms` take the place of those in it. `semver` and `allowOverwrite` are used where
- * an entry does not say; `requireReferrers` is added to each entry's own list (a gate only
- * ever gets stricter).
+ * `platforms` take the place of those in it. `semver`, `allowOverwrite`, `maxAgeMs` and
+ * `evidenceRepository` are used where an entry does not say; `requireReferrers` and
+ * `requireVerified` are added to each entry's own list (a gate only ever gets stricter).
+ * `allowHeld` and `overrideFreeze` (reasons, written down) apply to every entry.
  */
 export interface BatchDefaults {
   copy?: CopyOptions;
@@ -43,6 +44,11 @@ export interface BatchDefaults {
   semver?: boolean;
   allowOverwrite?: boolean;
   requireReferrers?: readonly string[];
+  requireVerified?: readonly string[];
+  maxAgeMs?: number;
+  evidenceRepository?: Reference;
+  allowHeld?: string;
+  overrideFreeze?: string;
 }
 
 /** BatchError is why an entry failed: the error's stable code and a one-line message. */
@@ -181,10 +187,12 @@ export async function promoteBatch(
 
 /** requestFor builds the promote request of one entry. */
 export function requestFor(entry: PromotionEntry, defaults: BatchDefaults = {}): PromoteRequest {
-  const required = [...(entry.requireReferrers ?? [])];
-  for (const t of defaults.requireReferrers ?? []) if (!required.includes(t)) required.push(t);
+  const required = union(entry.requireReferrers, defaults.requireReferrers);
+  const stages = union(entry.requireVerified, defaults.requireVerified);
   const semver = entry.semver ?? defaults.semver;
   const allowOverwrite = entry.allowOverwrite ?? defaults.allowOverwrite;
+  const maxAgeMs = entry.maxAgeMs ?? defaults.maxAgeMs;
+  const evidenceRepository = entry.evidenceRepository ?? defaults.evidenceRepository;
   const copy: CopyOptions = {
     ...defaults.copy,
     ...(entry.referrers !== undefined && { referrers: entry.referrers }),
@@ -197,14 +205,19 @@ export function requestFor(entry: PromotionEntry, defaults: BatchDefaults = {}):
     ...(semver !== undefined && { semver }),
     ...(allowOverwrite !== undefined && { allowOverwrite }),
     ...(required.length > 0 && { requireReferrers: required }),
-    ...(entry.requireVerified !== undefined && { requireVerified: entry.requireVerified }),
-    ...(entry.maxAgeMs !== undefined && { maxAgeMs: entry.maxAgeMs }),
-    ...(entry.evidenceRepository !== undefined && {
-      evidenceRepository: entry.evidenceRepository,
-    }),
+    ...(stages.length > 0 && { requireVerified: stages }),
+    ...(maxAgeMs !== undefined && { maxAgeMs }),
+    ...(evidenceRepository !== undefined && { evidenceRepository }),
+    ...(defaults.allowHeld !== undefined && { allowHeld: defaults.allowHeld }),
+    ...(defaults.overrideFreeze !== undefined && { overrideFreeze: defaults.overrideFreeze }),
     ...(Object.keys(copy).length > 0 && { copy }),
     ...(defaults.provenance && { provenance: defaults.provenance }),
   };
+}
+
+/** union lists an entry's own gate values, then the defaults it lacks. */
+function union(own: readonly string[] = [], defaults: readonly string[] = []): string[] {
+  return [...new Set([...own, ...defaults])];
 }
 
 /** Shard is one part of a batch split over N jobs: `index` of `count`, 1-based. */

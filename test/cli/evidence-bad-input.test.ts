@@ -118,16 +118,6 @@ const cases: Array<[string, string[], RegExp]> = [
   ],
   ['promote --allow-held empty', promote('--allow-held', ''), /--allow-held/],
   ['promote --override-freeze empty', promote('--override-freeze', ' '), /--override-freeze/],
-  [
-    'promote --from-file with a gate flag',
-    ['promote', '--from-file', details.missing, '--require-verified', 'staging'],
-    /--require-verified cannot be combined with --from-file/,
-  ],
-  [
-    'promote --from-file with --allow-held',
-    ['promote', '--from-file', details.missing, '--allow-held', 'x'],
-    /--allow-held cannot be combined with --from-file/,
-  ],
   ['rollback --reason empty', ['rollback', `${repo}:1.0.0`, '--reason', ''], /--reason/],
   ['status --json --format markdown', ['status', repo, '--format', 'markdown'], /--json/],
   ['status --format html', ['status', repo, '--format', 'html'], /format/],

@@ -229,6 +229,13 @@ t.test(
     t.match(json.results[1].error.message, /staging/, 'the refusal names the stage');
     t.equal(await headManifest(dst, 'prod/gated-ok', '1.0.0'), verified);
     t.equal(await headManifest(dst, 'prod/gated-no', '1.0.0'), undefined, 'nothing tagged');
+
+    // The same gate from the command line: --require-verified applies to every entry.
+    const plain = await file(yaml(entry('staging/gated-no:1.0.0', 'prod/gated-flag')));
+    const flagged = await batch({ fromFile: plain, requireVerified: ['staging'], maxAge: '1h' });
+    t.equal(flagged.out.exitCode, 1);
+    t.equal(flagged.json.results[0].error.code, 'ERR_NOT_VERIFIED', '--require-verified applied');
+    t.equal(await headManifest(dst, 'prod/gated-flag', '1.0.0'), undefined, 'nothing tagged');
   },
 );
 
