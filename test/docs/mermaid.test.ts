@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { renderMermaid } from '@mermaid-js/mermaid-cli';
 import puppeteer, { type Browser } from 'puppeteer';
 import t from 'tap';
+import { statusMermaid } from '../../cli/status-mermaid.js';
+import type { Digest, LedgerEntry, StatusResult } from '../../lib/index.js';
 import { docFiles, fencedBlocks, readDoc } from './markdown.js';
 
 const chromium = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
@@ -26,6 +28,53 @@ function diagrams(): Diagram[] {
       .map((b) => ({ where: `${file}:${b.line}`, definition: b.body })),
   );
 }
+
+const D = (c: string) => `sha256:${c.repeat(64)}` as Digest;
+
+/** A tag change of `status` history; tags and times from a registry may be anything. */
+const change = (tag: string, digest: Digest, previousDigest: Digest | null, time: string) =>
+  ({
+    time,
+    action: previousDigest === D('a') && digest === D('b') ? 'rollback' : 'promote',
+    tag,
+    digest,
+    previousDigest,
+    source: null,
+    actor: '"]]; click x "javascript:alert(1)"',
+    runUrl: null,
+    record: D('9'),
+  }) as LedgerEntry;
+
+/**
+ * The diagram `status --format markdown` draws for a GitHub step summary (cli/status-mermaid.ts),
+ * for a whole repository with hostile tags and times, a held digest and the current one.
+ */
+const statusDiagram: StatusResult = {
+  repository: 'reg.example/prod/app',
+  tag: null,
+  digest: D('a'),
+  tags: [],
+  tagsTruncated: false,
+  freeze: null,
+  holds: [
+    {
+      digest: D('b'),
+      reason: 'x',
+      actor: null,
+      time: '2026-12-01T09:00:00.000Z',
+      runUrl: null,
+      record: D('e'),
+    },
+  ],
+  held: false,
+  history: [
+    change('latest', D('a'), D('b'), '2026-12-01T09:00:00.000Z'),
+    change('la"]-->x; end', D('b'), D('a'), 'not a time"]'),
+    change('latest', D('a'), null, '2026-12-01T07:00:00.000Z'),
+  ],
+  verifications: [],
+  stages: {},
+};
 
 /** render returns undefined when the diagram rendered, else mermaid's message. */
 async function render(browser: Browser, definition: string): Promise<string | undefined> {
@@ -58,6 +107,15 @@ t.test('every mermaid block in README.md and docs/ renders', async (t) => {
 
   // The check can fail: a block with a syntax error must not render.
   t.ok(await render(browser, 'flowchart LR\n  a --> '), 'a broken diagram is reported');
+
+  const status = statusMermaid(statusDiagram);
+  t.ok(status, 'status draws a diagram');
+  const problem = await render(browser, status ?? '');
+  t.equal(
+    problem,
+    undefined,
+    `the status --format markdown diagram renders${problem ? `: ${problem}` : ''}`,
+  );
 
   const all = diagrams();
   t.ok(all.length >= 8, `${all.length} mermaid blocks found`);
