@@ -133,3 +133,10 @@ t.test('relative links and anchors in README.md and docs/ resolve', async (t) =>
     `${links} relative links checked (${withAnchor} with an anchor) in ${files} files`,
   );
 });
+
+t.test('README.md links every page of docs/', async (t) => {
+  const targets = new Set(linksOf(readDoc('README.md')).map((l) => l.target.split('#')[0]));
+  for (const file of docFiles().filter((f) => f.startsWith('docs/'))) {
+    t.ok(targets.has(file), `README.md links ${file}`);
+  }
+});
