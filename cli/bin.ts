@@ -11,37 +11,53 @@ setFlagsFromString('--expose-gc');
 // Node ≥ 22.1 can cache compiled code between runs: faster start-up for every command.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-// Imported only now, so that the flags above apply to everything the CLI loads.
-const { errorDocument, main } = await import('./main.js');
-const { exitCodeOf } = await import('./exit-codes.js');
-const { InterruptedError } = await import('../lib/index.js');
+// `--version` alone needs none of the CLI (yargs, the commands): answered before loading it.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  const { version } = await import('./version.js');
+  process.stdout.write(`${version}\n`);
+} else {
+  await run();
+}
 
-// The first SIGINT/SIGTERM aborts the command: requests and writes stop, temporary files
-// are removed, no tag is written after it, and main reports "interrupted" (exit 130/143).
-// A second signal exits at once, for whatever an abort does not reach (a read of stdin).
-const controller = new AbortController();
-const onSignal = (signal: NodeJS.Signals) => {
-  const stop = new InterruptedError(signal);
-  if (!controller.signal.aborted) {
-    controller.abort(stop);
-    return;
-  }
-  process.stderr.write(
-    `oci-promote: error: ${stop.message} again: exiting at once [${stop.code}]\n`,
-  );
-  if (process.argv.includes('--json')) process.stdout.write(errorDocument(stop.code, stop.message));
-  process.exit(exitCodeOf(stop));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+async function run(): Promise<void> {
+  // Imported only now, so that the flags above apply to everything the CLI loads.
+  const { main } = await import('./main.js');
+  const { InterruptedError } = await import('../lib/errors.js');
 
-const code = await main(process.argv.slice(2), {
-  env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  signal: controller.signal,
-});
-// Interrupted: what is left (a keep-alive socket, a pending read) is not waited for.
-if (controller.signal.aborted) process.exit(code);
-process.exitCode = code;
+  // The first SIGINT/SIGTERM aborts the command: requests and writes stop, temporary files
+  // are removed, no tag is written after it, and main reports "interrupted" (exit 130/143).
+  // A second signal exits at once, for whatever an abort does not reach (a read of stdin).
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const stop = new InterruptedError(signal);
+    if (!controller.signal.aborted) {
+      controller.abort(stop);
+      return;
+    }
+    // Loaded with the command that is running (they are not needed to start it).
+    void Promise.all([import('./exit-codes.js'), import('./render.js')]).then(
+      ([{ exitCodeOf }, { errorDocument }]) => {
+        process.stderr.write(
+          `oci-promote: error: ${stop.message} again: exiting at once [${stop.code}]\n`,
+        );
+        if (process.argv.includes('--json')) {
+          process.stdout.write(errorDocument(stop.code, stop.message));
+        }
+        process.exit(exitCodeOf(stop));
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const code = await main(process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    signal: controller.signal,
+  });
+  // Interrupted: what is left (a keep-alive socket, a pending read) is not waited for.
+  if (controller.signal.aborted) process.exit(code);
+  process.exitCode = code;
+}

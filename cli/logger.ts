@@ -5,10 +5,9 @@
 import { Writable } from 'node:stream';
 import { type Logger as Pino, pino } from 'pino';
 import { escapeText } from './format.js';
+import type { LogLevel } from './log-levels.js';
 
-/** LogLevel lists the accepted `--log-level` values. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 const names: Record<number, string> = {
   10: 'trace',

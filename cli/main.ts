@@ -1,46 +1,38 @@
 /**
- * main: parse argv with yargs, run the command, render its result (text or `--json`),
- * and map failures to the exit codes of the CLI contract. No registry logic lives here.
+ * main: parse argv with yargs, run the command, and hand what it returned or threw to
+ * render.ts (text or `--json`, exit codes of the CLI contract). No registry logic lives here.
+ *
+ * Start-up: this module loads only yargs and the command list. A command's module, the
+ * runtime (logger, registry client), the output guard and render.ts are imported when they
+ * are needed, so `--help` does not load the library (undici, pino); scripts/bundle/build.mjs
+ * checks that the bundle keeps it so.
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import {
-  errorSummary,
-  type InterruptedError,
-  isOciPromoteError,
-  UsageError,
-} from '../lib/index.js';
-import type { RunCommand } from './command.js';
-import { attestCommand } from './commands/attest.js';
-import { copyCommand } from './commands/copy.js';
-import { digestCommand } from './commands/digest.js';
-import { freezeCommand } from './commands/freeze.js';
-import { historyCommand } from './commands/history.js';
-import { holdCommand } from './commands/hold.js';
-import { inspectCommand } from './commands/inspect.js';
-import { loginCommand, logoutCommand } from './commands/login.js';
-import { promoteCommand } from './commands/promote.js';
-import { pruneCommand } from './commands/prune.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { statusCommand } from './commands/status.js';
-import { tagsCommand } from './commands/tags.js';
-import { verifyCommand } from './commands/verify.js';
-import { EXIT, exitCodeOf, failureText } from './exit-codes.js';
-import { LOG_LEVELS } from './logger.js';
-import { guardIo } from './output-guard.js';
-import { type CliIo, type CommandOutput, type GlobalArgs, Runtime } from './runtime.js';
+import { UsageError } from '../lib/errors.js';
+import type { CommandParts, RunCommand } from './command.js';
+import { COMMANDS, type CommandEntry } from './commands/index.js';
+import { LOG_LEVELS } from './log-levels.js';
+import type { GuardedIo } from './output-guard.js';
+import type { CliIo, CommandOutput, GlobalArgs } from './runtime.js';
 import { version } from './version.js';
 
 /** main runs the CLI and resolves to the process exit code. */
 export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
-  // Everything printed passes the guard: secrets masked, registry text made inert.
-  const io = guardIo(rawIo);
+  // Everything a command or a failure prints passes the guard: secrets masked, registry
+  // text made inert (output-guard.ts).
+  let guarded: Promise<GuardedIo> | undefined;
+  const io = () => {
+    guarded ??= import('./output-guard.js').then((m) => m.guardIo(rawIo));
+    return guarded;
+  };
   let output: CommandOutput | undefined;
   let failure: unknown;
   let json = argv.includes('--json');
 
   const run: RunCommand = async (args, body) => {
     json = args.json;
-    const rt = new Runtime(io, args);
+    const { Runtime } = await import('./runtime.js');
+    const rt = new Runtime(await io(), args);
     try {
       output = await body(rt);
     } finally {
@@ -59,24 +51,14 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
     failure ??= e;
   }
 
-  // Whatever an interrupted command threw (an AbortError, a network error), the signal is the cause.
-  const stop = interruption(io.signal);
-  if (failure !== undefined) return fail(stop ?? failure, json, io);
-  if (printed) {
-    // --help, --version: yargs produced the text.
-    io.stdout.write(`${printed}\n`);
-    return EXIT.ok;
+  if (failure === undefined && printed) {
+    // --help, --version: yargs rendered our own text (no secret, no registry text), so
+    // the guard and with it the library are not loaded for it.
+    rawIo.stdout.write(`${printed}\n`);
+    return 0;
   }
-  if (!output) return EXIT.ok;
-  if (json) io.stdout.write(`${JSON.stringify(output.json, null, 2)}\n`);
-  else if (output.raw) io.stdout.write(output.raw);
-  else if (output.text.length > 0) io.stdout.write(`${output.text.join('\n')}\n`);
-  if (output.exitCode) {
-    if (output.failure) io.stderr.write(`oci-promote: ${output.failure}\n`);
-    // A batch reports its entries first; the exit code says that it was cut short.
-    return stop ? fail(stop, false, io) : output.exitCode;
-  }
-  return EXIT.ok;
+  const { render } = await import('./render.js');
+  return render({ output, failure, json }, await io());
 }
 
 function buildParser(run: RunCommand): Argv<GlobalArgs> {
@@ -117,23 +99,7 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
       describe: 'skip TLS certificate verification',
     })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust' })
-    .command(copyCommand(run) as CommandModule)
-    .command(promoteCommand(run) as CommandModule)
-    .command(rollbackCommand(run) as CommandModule)
-    .command(historyCommand(run) as CommandModule)
-    .command(statusCommand(run) as CommandModule)
-    .command(attestCommand(run) as CommandModule)
-    .command(holdCommand(run, 'hold') as CommandModule)
-    .command(holdCommand(run, 'release') as CommandModule)
-    .command(freezeCommand(run, 'freeze') as CommandModule)
-    .command(freezeCommand(run, 'unfreeze') as CommandModule)
-    .command(pruneCommand(run) as CommandModule)
-    .command(inspectCommand(run) as CommandModule)
-    .command(digestCommand(run) as CommandModule)
-    .command(tagsCommand(run) as CommandModule)
-    .command(verifyCommand(run) as CommandModule)
-    .command(loginCommand(run) as CommandModule)
-    .command(logoutCommand(run) as CommandModule)
+    .command(COMMANDS.map((entry) => lazyCommand(entry, run)))
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .exitProcess(false)
@@ -151,26 +117,21 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     ) as unknown as Argv<GlobalArgs>;
 }
 
-/** interruption is the InterruptedError the signal was aborted with (bin.ts), if any. */
-function interruption(signal: AbortSignal | undefined): InterruptedError | undefined {
-  const reason: unknown = signal?.aborted ? signal.reason : undefined;
-  return isOciPromoteError(reason) && reason.category === 'interrupted'
-    ? (reason as InterruptedError)
-    : undefined;
-}
-
-/** errorDocument is the `--json` document of a failure. */
-export function errorDocument(code: string, message: string): string {
-  return `${JSON.stringify({ error: { code, message } }, null, 2)}\n`;
-}
-
-function fail(e: unknown, json: boolean, io: CliIo): number {
-  // One line, always: some messages (yargs' "Invalid values:\n  Argument: …") span several.
-  const failure = errorSummary(e);
-  io.stderr.write(`oci-promote: error: ${failureText(failure)}\n`);
-  if (json) io.stdout.write(errorDocument(failure.code, failure.message));
-  if (!isOciPromoteError(e) && e instanceof Error && e.stack) {
-    io.stderr.write(`${e.stack}\n`);
-  }
-  return exitCodeOf(e);
+/**
+ * lazyCommand registers a command by name and description only; yargs awaits an async
+ * builder, so the command's module is imported when the command is parsed (to run it or
+ * show its --help), never for another command or the top-level --help.
+ */
+function lazyCommand(entry: CommandEntry, run: RunCommand): CommandModule {
+  let parts: CommandParts<unknown> | undefined;
+  return {
+    command: entry.command,
+    describe: entry.describe,
+    builder: async (y) => {
+      parts = await entry.load(run);
+      return parts.builder(y);
+    },
+    // yargs runs the builder before the handler, so the module is loaded by now.
+    handler: (args) => parts!.handler(args),
+  };
 }

@@ -3,7 +3,7 @@
  * image (resolved once to its digest) in the image's repository, where
  * `promote --require-verified NAME` reads it.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   attest,
   formatReference,
@@ -16,7 +16,7 @@ import {
   provenanceFromEnv,
   repositoryOf,
 } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { type EvidenceFlags, readDetails, withEvidenceFlags } from '../evidence-flags.js';
 import { evidenceOutput, reportedEvidence } from '../evidence-report.js';
 import { version } from '../version.js';
@@ -31,10 +31,8 @@ type Args = EvidenceFlags & {
 };
 
 /** attestCommand defines `attest`. */
-export function attestCommand(run: RunCommand): CommandModule<object, Args> {
+export function attestCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'attest <image>',
-    describe: "Record a stage's verification (passed or failed) of an image",
     builder: (y) =>
       withEvidenceFlags(
         y

@@ -3,9 +3,9 @@
  * copy is by digest only; with one, the tag is written last. Either side may be a
  * registry reference or an OCI image layout directory (`oci-layout:PATH[:tag]`).
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { type CopyResult, copyStores } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { formatBytes } from '../format.js';
 import { openLocation, parseLocations } from '../location.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
@@ -14,10 +14,8 @@ import type { GlobalArgs } from '../runtime.js';
 type Args = GlobalArgs & CopyArgs & { src: string; dst: string };
 
 /** copyCommand defines `copy`. */
-export function copyCommand(run: RunCommand): CommandModule<object, Args> {
+export function copyCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'copy <src> <dst>',
-    describe: 'Copy an image, index or artifact between repositories, by digest, verified',
     builder: (y) =>
       withCopyFlags(
         y

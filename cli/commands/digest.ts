@@ -1,18 +1,16 @@
 /**
  * `digest <ref>`: print the digest a reference resolves to.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { formatReference, manifestReference, parseReference } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { ref: string };
 
 /** digestCommand defines `digest`. */
-export function digestCommand(run: RunCommand): CommandModule<object, Args> {
+export function digestCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'digest <ref>',
-    describe: 'Print the digest a reference resolves to',
     builder: (y) =>
       y.positional('ref', {
         type: 'string',

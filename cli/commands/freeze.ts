@@ -3,7 +3,7 @@
  * a freeze `promote` into the repository is refused (exit 3) unless `--override-freeze`;
  * `rollback` is always allowed. A freeze with `--until` lifts by itself at that time.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   formatReference,
   freeze,
@@ -14,7 +14,7 @@ import {
   UsageError,
   unfreeze,
 } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { type EvidenceFlags, withEvidenceFlags } from '../evidence-flags.js';
 import { evidenceOutput, reportedEvidence } from '../evidence-report.js';
 import { version } from '../version.js';
@@ -24,16 +24,8 @@ type Args = EvidenceFlags & { repo: string; reason?: string; until?: string };
 const ACTIONS = { freeze, unfreeze };
 
 /** freezeCommand defines `freeze` or `unfreeze`. */
-export function freezeCommand(
-  run: RunCommand,
-  action: 'freeze' | 'unfreeze',
-): CommandModule<object, Args> {
+export function freezeCommand(run: RunCommand, action: 'freeze' | 'unfreeze'): CommandParts<Args> {
   return {
-    command: `${action} <repo>`,
-    describe:
-      action === 'freeze'
-        ? 'Freeze a repository: promotions into it are refused (rollbacks are not)'
-        : 'Lift a freeze: promotions into the repository are allowed again',
     builder: (y) => {
       const base = y
         .positional('repo', {

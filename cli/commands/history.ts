@@ -2,20 +2,17 @@
  * `history <repo>[:<tag>]`: the promotions, rollbacks and evidence records (attest, hold,
  * release, freeze, unfreeze) recorded in the registry, newest first.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { history, type LedgerEntry, parseReference, UsageError } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { escapeText, shortDigest } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { target: string };
 
 /** historyCommand defines `history`. */
-export function historyCommand(run: RunCommand): CommandModule<object, Args> {
+export function historyCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'history <target>',
-    describe:
-      'List recorded promotions, rollbacks and evidence (attest, hold, freeze…), newest first',
     builder: (y) =>
       y.positional('target', {
         type: 'string',

@@ -2,7 +2,7 @@
  * `hold <repo@digest> --reason TEXT` and `release <repo@digest> --reason TEXT`: a held
  * digest cannot be promoted into the repository (exit 3) until it is released.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   formatReference,
   hold,
@@ -13,7 +13,7 @@ import {
   repositoryOf,
   UsageError,
 } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { type EvidenceFlags, withEvidenceFlags } from '../evidence-flags.js';
 import { evidenceOutput, reportedEvidence } from '../evidence-report.js';
 import { version } from '../version.js';
@@ -23,16 +23,8 @@ type Args = EvidenceFlags & { target: string; reason?: string };
 const ACTIONS = { hold, release };
 
 /** holdCommand defines `hold` or `release`. */
-export function holdCommand(
-  run: RunCommand,
-  action: 'hold' | 'release',
-): CommandModule<object, Args> {
+export function holdCommand(run: RunCommand, action: 'hold' | 'release'): CommandParts<Args> {
   return {
-    command: `${action} <target>`,
-    describe:
-      action === 'hold'
-        ? 'Hold a digest: it cannot be promoted into the repository until released'
-        : 'Release a held digest: it can be promoted again',
     builder: (y) =>
       withEvidenceFlags(
         y

@@ -2,19 +2,17 @@
  * `inspect <ref>`: digest, media type, size, platforms and referrers; `--raw` prints the
  * manifest bytes exactly as stored.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { inspect, parseReference, UsageError } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { escapeText, formatBytes } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { ref: string; raw: boolean };
 
 /** inspectCommand defines `inspect`. */
-export function inspectCommand(run: RunCommand): CommandModule<object, Args> {
+export function inspectCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'inspect <ref>',
-    describe: 'Show what a reference is: digest, type, size, platforms, referrers',
     builder: (y) =>
       y
         .positional('ref', {

@@ -3,18 +3,16 @@
  * registry, then store them in the Docker config (`$DOCKER_CONFIG` or `~/.docker`).
  * `logout <registry>`: remove them again.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { login, logout, parseRepository, UsageError } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { registry: string; username?: string; passwordStdin: boolean };
 
 /** loginCommand defines `login`. */
-export function loginCommand(run: RunCommand): CommandModule<object, Args> {
+export function loginCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'login <registry>',
-    describe: 'Check credentials and store them in the Docker config',
     builder: (y) =>
       y
         .positional('registry', {
@@ -56,10 +54,8 @@ export function loginCommand(run: RunCommand): CommandModule<object, Args> {
 }
 
 /** logoutCommand defines `logout`. */
-export function logoutCommand(run: RunCommand): CommandModule<object, LogoutArgs> {
+export function logoutCommand(run: RunCommand): CommandParts<LogoutArgs> {
   return {
-    command: 'logout <registry>',
-    describe: 'Remove stored credentials from the Docker config',
     builder: (y) =>
       y.positional('registry', {
         type: 'string',

@@ -2,7 +2,7 @@
  * `promote <src> --to <repo>`: copy by digest, then write the promotion tags and record
  * the promotion in the registry.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   auditEventFromPromotion,
   type PromoteRequest,
@@ -17,7 +17,7 @@ import {
   UsageError,
 } from '../../lib/index.js';
 import { type BatchFlags, runBatch, withBatchFlags } from '../batch.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { formatBytes, shortDigest } from '../format.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
 import { reported } from '../report.js';
@@ -44,10 +44,8 @@ export type PromoteArgs = GlobalArgs &
   };
 
 /** promoteCommand defines `promote`. */
-export function promoteCommand(run: RunCommand): CommandModule<object, PromoteArgs> {
+export function promoteCommand(run: RunCommand): CommandParts<PromoteArgs> {
   return {
-    command: 'promote [src]',
-    describe: 'Promote an image: copy it by digest, then write promotion tags and record history',
     builder: (y) =>
       withBatchFlags(
         withCopyFlags(

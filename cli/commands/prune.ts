@@ -2,18 +2,16 @@
  * `prune <repo> --keep N`: keep N history entries per tag; delete images nothing live
  * refers to any more, where the registry allows deletion.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { parseRepository, prune } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { repo: string; keep: number; dryRun: boolean };
 
 /** pruneCommand defines `prune`. */
-export function pruneCommand(run: RunCommand): CommandModule<object, Args> {
+export function pruneCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'prune <repo>',
-    describe: 'Trim history to N entries per tag and delete images nothing refers to',
     builder: (y) =>
       y
         .positional('repo', { type: 'string', demandOption: true, describe: 'host/path' })

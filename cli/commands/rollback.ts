@@ -4,7 +4,7 @@
  * the digest it moves away from is held (`--no-hold` to skip), so re-running the pipeline
  * that promoted it cannot undo the rollback.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   auditEventFromRollback,
   parseDigest,
@@ -14,7 +14,7 @@ import {
   type RollbackResult,
   rollback,
 } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { reported } from '../report.js';
 import type { CommandOutput, GlobalArgs } from '../runtime.js';
 import { version } from '../version.js';
@@ -33,10 +33,8 @@ export type RollbackArgs = GlobalArgs & {
 };
 
 /** rollbackCommand defines `rollback`. */
-export function rollbackCommand(run: RunCommand): CommandModule<object, RollbackArgs> {
+export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
   return {
-    command: 'rollback <target>',
-    describe: 'Move a tag back to the digest it held before, as the history records',
     builder: (y) =>
       y
         .positional('target', { type: 'string', demandOption: true, describe: 'host/path:tag' })

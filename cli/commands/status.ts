@@ -4,9 +4,9 @@
  * verification records per stage — as text, `--json` (the library's StatusResult) or
  * `--format markdown` for a GitHub step summary (status-format.ts).
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { parseReference, parseRepository, status, UsageError } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 import {
   STATUS_FORMATS,
@@ -23,10 +23,8 @@ type Args = GlobalArgs & {
 };
 
 /** statusCommand defines `status`. */
-export function statusCommand(run: RunCommand): CommandModule<object, Args> {
+export function statusCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'status <target>',
-    describe: 'Show tags, freeze, holds, recent history and stage verifications',
     builder: (y) =>
       y
         .positional('target', {

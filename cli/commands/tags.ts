@@ -2,19 +2,17 @@
  * `tags <repo>`: list every tag, following pagination. Text output streams: each page's
  * tags are printed as they arrive, so a long listing never sits in memory whole.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { formatReference, parseRepository } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { escapeText } from '../format.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { repo: string };
 
 /** tagsCommand defines `tags`. */
-export function tagsCommand(run: RunCommand): CommandModule<object, Args> {
+export function tagsCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'tags <repo>',
-    describe: 'List the tags of a repository',
     builder: (y) =>
       y.positional('repo', {
         type: 'string',

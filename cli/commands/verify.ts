@@ -2,19 +2,17 @@
  * `verify <ref>`: the reference must exist, match `--digest` when given, and with
  * `--deep` have every child manifest and blob present and intact. Exit 4 otherwise.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { parseDigest, parseReference, verify } from '../../lib/index.js';
-import type { RunCommand } from '../command.js';
+import type { CommandParts, RunCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { ref: string; digest?: string; deep: boolean; jobs: number };
 
 /** verifyCommand defines `verify`. */
-export function verifyCommand(run: RunCommand): CommandModule<object, Args> {
+export function verifyCommand(run: RunCommand): CommandParts<Args> {
   return {
-    command: 'verify <ref>',
-    describe: 'Check that a reference exists, has the expected digest and (--deep) is complete',
     builder: (y) =>
       y
         .positional('ref', {

@@ -1,6 +1,9 @@
 // Packaging: `npm pack` (which runs `prepare` = the build), install the tarball into an
 // empty folder with its dependencies from the registry, then run the installed binary and
-// import the installed library — what a user of the published package gets.
+// import the installed library — what a user of the published package gets. The binary is
+// an entry plus chunks it imports on demand (scripts/bundle/build.mjs): a promotion between
+// two real registries loads the chunks a command needs, so a chunk left out of the package
+// fails here.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +11,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { startRegistry } from '../helpers/registry.js';
+import { BUSYBOX_LAYOUT, pushLayout, skopeoDigest } from '../helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -45,6 +50,10 @@ t.test('npm pack, install the tarball, run the binary, import the library', asyn
   t.ok((await stat(tarball)).size > 0, `packed ${info[0]!.filename}`);
   const files = info[0]!.files.map((f) => f.path);
   t.ok(files.includes('dist/oci-promote.mjs'), 'the bundled binary is packed');
+  t.ok(
+    files.some((f) => /^dist\/oci-promote\/main-\w+\.mjs$/.test(f)),
+    'with the chunks it imports',
+  );
   t.ok(files.includes('dist/lib/index.js'), 'the library is packed');
   t.ok(files.includes('dist/lib/index.d.ts'), 'with its types');
   t.same(
@@ -61,6 +70,30 @@ t.test('npm pack, install the tarball, run the binary, import the library', asyn
 
   const help = await run(join(app, 'node_modules', '.bin', 'oci-promote'), ['--help'], app);
   t.match(help.stdout, /oci-promote <command> \[options\]/);
+  const promoteHelp = await run(
+    join(app, 'node_modules', '.bin', 'oci-promote'),
+    ['promote', '--help'],
+    app,
+  );
+  t.match(promoteHelp.stdout, /--semver/, "a command's own flags load with it");
+
+  const [src, dst] = await Promise.all([startRegistry(t), startRegistry(t)]);
+  const digest = await pushLayout(src, BUSYBOX_LAYOUT, 'amd64', 'staging/busybox', '1.36.1');
+  const promoted = await run(
+    join(app, 'node_modules', '.bin', 'oci-promote'),
+    [
+      'promote',
+      '--plain-http',
+      '--semver',
+      '--json',
+      `${src.host}/staging/busybox:1.36.1`,
+      '--to',
+      `${dst.host}/prod/busybox`,
+    ],
+    app,
+  );
+  t.equal(JSON.parse(promoted.stdout).digest, digest, 'the installed binary promotes');
+  t.equal(await skopeoDigest(dst, 'prod/busybox:1.36'), digest, 'and wrote the semver tags');
 
   const imported = await run(
     process.execPath,
