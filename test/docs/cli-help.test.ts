@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
-import { readDoc } from './markdown.js';
+import { docFiles, fencedBlocks, readDoc } from './markdown.js';
 
 const doc = readDoc('docs/cli.md');
 
@@ -69,3 +69,52 @@ t.test('every flag of every command --help is in docs/cli.md', async (t) => {
   }
   t.comment(`${commands.length} commands, ${checked} command flags checked`);
 });
+
+/** invocations finds `oci-promote <command> …` in the sh blocks of README.md and docs/. */
+function invocations(): { where: string; command: string; flags: string[] }[] {
+  const found: { where: string; command: string; flags: string[] }[] = [];
+  for (const file of docFiles()) {
+    for (const b of fencedBlocks(readDoc(file))) {
+      if (!['sh', 'bash', 'shell', 'console'].includes(b.info)) continue;
+      // Continuation lines joined, keeping the line number of each command's first line.
+      const lines = b.body.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        let text = lines[i]!;
+        const first = i;
+        while (text.endsWith('\\') && i + 1 < lines.length)
+          text = `${text.slice(0, -1)} ${lines[++i]}`;
+        const code = text.replace(/#.*$/, '');
+        for (const m of code.matchAll(/(?:^|[\s|;&(])oci-promote\s+([a-z]+)([^|;&]*)/g)) {
+          const flags = [...m[2]!.matchAll(/(?:^|\s)(--[a-z][\w-]*)/g)].map((f) => f[1]!);
+          found.push({ where: `${file}:${b.line + 1 + first}`, command: m[1]!, flags });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+t.test(
+  'every oci-promote command line in the docs uses a command and flags the CLI has',
+  async (t) => {
+    const commands = new Set(commandsOf((await runCli(['--help'])).stdout));
+    const helpOf = new Map<string, string[]>();
+    const calls = invocations();
+    t.ok(calls.length > 30, `${calls.length} command lines found`);
+    for (const call of calls) {
+      if (!commands.has(call.command)) {
+        t.fail(`${call.where}: oci-promote ${call.command} is not a command`);
+        continue;
+      }
+      let flags = helpOf.get(call.command);
+      if (!flags) {
+        flags = flagsOf((await runCli([call.command, '--help'])).stdout);
+        helpOf.set(call.command, flags);
+      }
+      for (const flag of call.flags) {
+        const known = flags.includes(flag) || flags.includes(`--${flag.replace(/^--no-/, '')}`);
+        t.ok(known, `${call.where}: oci-promote ${call.command} takes ${flag}`);
+      }
+    }
+  },
+);
