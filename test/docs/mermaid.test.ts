@@ -2,7 +2,8 @@
  * Every ```mermaid block of README.md and docs/*.md renders with @mermaid-js/mermaid-cli
  * (the mermaid GitHub renders, run in a real browser): Debian's chromium at
  * /usr/bin/chromium (or $PUPPETEER_EXECUTABLE_PATH), started once with --no-sandbox, as
- * the tests may run as root. npm installs no browser (PUPPETEER_SKIP_DOWNLOAD=1). A broken
+ * the tests may run as root. npm installs no browser (.puppeteerrc.json: skipDownload, the
+ * same executablePath; or PUPPETEER_SKIP_DOWNLOAD=1). A broken
  * block fails with its file and line. Without chromium this test fails and says what to
  * install: a diagram nobody rendered is not checked.
  */
