@@ -191,7 +191,8 @@ export async function pushRecord(
     manifest,
     [
       [emptyDescriptor, EMPTY_JSON],
-      [layer, bytes],
+      // The statement carries its time and digest: no registry has it yet, so no HEAD.
+      [layer, bytes, 'new'],
     ],
     signal,
   );
@@ -277,13 +278,14 @@ async function putArtifact(
   repo: Repository,
   tag: string,
   manifest: Buffer,
-  blobs: readonly (readonly [Descriptor, Buffer])[],
+  blobs: readonly (readonly [Descriptor, Buffer, 'new'?])[],
   signal?: AbortSignal,
 ): Promise<PutResult> {
   for (let attempt = 1; ; attempt++) {
     await Promise.all(
-      blobs.map(async ([desc, bytes]) => {
-        if (!(await repo.blobs.stat(desc.digest, signal))) {
+      blobs.map(async ([desc, bytes, fresh]) => {
+        const known = fresh === 'new' && attempt === 1;
+        if (known || !(await repo.blobs.stat(desc.digest, signal))) {
           await repo.blobs.upload(desc, bytes, signal);
         }
       }),
