@@ -35,6 +35,7 @@ const TOOLS = [
   { command: 'yamllint', pkg: 'yamllint' },
   { command: 'dockerd', pkg: 'docker.io' },
   { command: 'ansible-lint', pkg: 'ansible-lint' },
+  { command: 'chromium', pkg: 'chromium' },
 ];
 const PACKAGES = TOOLS.map((t) => t.pkg);
 

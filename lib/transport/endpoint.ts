@@ -8,7 +8,7 @@ export const DOCKER_HUB_HOST = 'registry-1.docker.io';
 
 /** registryBaseUrl returns the base URL of a normalised registry name, without trailing slash. */
 export function registryBaseUrl(registry: string, opts: { plainHttp?: boolean } = {}): string {
-  // Docker Hub's API host differs from its reference name (anchor A2 "Docker Hub").
+  // Docker Hub's API host differs from its reference name (docs/auth.md).
   const host = registry === DOCKER_HUB ? DOCKER_HUB_HOST : registry;
   return `${opts.plainHttp ? 'http' : 'https'}://${host}`;
 }

@@ -1,6 +1,6 @@
 /**
- * The HTTP transport: an undici keep-alive pool (HTTP/1.1: anchor B, ggcr#1193 shows
- * HTTP/2 hurting large uploads), manual redirects with per-origin credentials,
+ * The HTTP transport: an undici keep-alive pool (HTTP/1.1, docs/architecture.md "The HTTP
+ * transport"; ggcr#1193 shows HTTP/2 hurting large uploads), manual redirects with per-origin credentials,
  * authentication, retries and typed errors. One transport serves every registry of an
  * operation so tokens and connections are shared. A failure it does not retry (a streamed
  * body, a request with `retry: false` or inside an owned attempt) is thrown typed, with
@@ -323,8 +323,8 @@ export function buildUrl(
     throw new RedirectError(
       `request path must start with "/" or be an http(s) URL: ${redactUrl(path)}`,
     );
-  // Keep a Location's own query (e.g. `_state`) byte for byte and append ours (anchor
-  // fault 23); URLSearchParams would re-encode what the registry wrote.
+  // Keep a Location's own query (e.g. `_state`) byte for byte and append ours (docs/faults.md
+  // case 23); URLSearchParams would re-encode what the registry wrote.
   const extra: string[] = [];
   for (const [k, v] of Object.entries(query ?? {})) {
     for (const one of typeof v === 'string' ? [v] : v) {

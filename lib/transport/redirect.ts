@@ -1,6 +1,6 @@
 /**
- * Redirects are followed by hand (anchor A4: undici/fetch forward custom headers across
- * origins), so the transport decides per hop what is sent where. Rules:
+ * Redirects are followed by hand (docs/faults.md cases 13–16: undici/fetch forward custom headers
+ * across origins), so the transport decides per hop what is sent where. Rules:
  * - at most MAX_REDIRECTS hops, and a URL seen twice is a loop;
  * - never from https to http (regclient `internal/regnet`);
  * - never to link-local addresses (cloud metadata, ggcr#2292/#2295), nor to loopback

@@ -122,7 +122,7 @@ export function parseErrorBody(text: string): RegistryErrorDetail[] {
 /**
  * errorFromResponse reads the error body (capped) and builds the RegistryError for an
  * unexpected status, with the delay the registry asked for: `Retry-After`, else GHCR's
- * `retry-after: 10.3ms` body hint (anchor A2). `url` must already be redacted.
+ * `retry-after: 10.3ms` body hint (docs/faults.md case 26). `url` must already be redacted.
  */
 export async function errorFromResponse(init: {
   status: number;
