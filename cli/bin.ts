@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
@@ -11,12 +12,26 @@ setFlagsFromString('--expose-gc');
 // Node ≥ 22.1 can cache compiled code between runs: faster start-up for every command.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-// `--version` alone needs none of the CLI (yargs, the commands): answered before loading it.
-if (process.argv.length === 3 && process.argv[2] === '--version') {
+// `--version` or `--help` alone needs none of the CLI (yargs, the commands): answered
+// before loading it. The help is the text the build rendered with this very bundle
+// (scripts/bundle/build.mjs); from the sources, or without that file, yargs renders it.
+const alone = process.argv.length === 3 ? process.argv[2] : undefined;
+const help = alone === '--help' || alone === '-h' ? renderedHelp() : undefined;
+if (alone === '--version') {
   const { version } = await import('./version.js');
   process.stdout.write(`${version}\n`);
+} else if (help !== undefined) {
+  process.stdout.write(help);
 } else {
   await run();
+}
+
+function renderedHelp(): string | undefined {
+  try {
+    return readFileSync(new URL('./oci-promote/help.txt', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function run(): Promise<void> {
