@@ -1,6 +1,7 @@
-// production-deploy.yml's hold and freeze check on the control node (tasks/control-checks.yml),
-// with a stand-in CLI answering `oci-promote status --json` and no production host: only the
-// control node's checks run, so exit 0 means they passed and nothing is deployed.
+// The control node's part of the playbooks, with a stand-in CLI and no host in the group:
+// production-deploy.yml's hold and freeze check (tasks/control-checks.yml) answering
+// `oci-promote status --json`, and staging-deploy.yml's promote_after_deploy (attest, then
+// promote --require-verified staging). Exit 0 means the control node's part passed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -72,5 +73,70 @@ t.test(
     const noHeld = await check({ holds: [], freeze: null });
     t.not(noHeld.code, 0, 'a document without `held` is refused (fails closed)');
     t.match(noHeld.stdout, /gave no `held` field/);
+  },
+);
+
+t.test(
+  'staging promote_after_deploy: attest, then promote --require-verified staging',
+  async (t) => {
+    const dir = await tempDir(t, 'ansible-promote-after-deploy');
+    const inventory = join(dir, 'inventory-empty.yml');
+    await writeFile(inventory, 'staging:\n  hosts: {}\n');
+    const cli = await stubCli(t);
+    const vars = {
+      image_repository: 'registry.test/acme/app-staging',
+      image_digest: DIGEST_A,
+      app_version: '1.2.3',
+      oci_promote_command: [cli.path],
+      oci_promote_args: ['--plain-http'],
+      promote_after_deploy: true,
+      promote_to_repository: 'registry.test/acme/app',
+      promote_args: ['--semver'],
+    };
+    const r = await ansiblePlaybook(dir, 'staging-deploy.yml', inventory, vars);
+    t.equal(r.code, 0, r.stdout);
+    const calls = (await readFile(cli.log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    t.strictSame(calls, [
+      [
+        'attest',
+        `registry.test/acme/app-staging@${DIGEST_A}`,
+        '--stage',
+        'staging',
+        '--result',
+        'passed',
+        '--check',
+        'health=passed',
+        '--summary',
+        'staging playbook: health passed on ',
+        '--plain-http',
+      ],
+      [
+        'promote',
+        `registry.test/acme/app-staging:1.2.3@${DIGEST_A}`,
+        '--to',
+        'registry.test/acme/app',
+        '--require-verified',
+        'staging',
+        '--semver',
+        '--plain-http',
+      ],
+    ]);
+
+    // A refused promotion (exit 3: e.g. a held digest) fails the run.
+    const refusing = await stubCli(t, 'if [ "$1" = promote ]; then exit 3; fi');
+    const refused = await ansiblePlaybook(dir, 'staging-deploy.yml', inventory, {
+      ...vars,
+      oci_promote_command: [refusing.path],
+    });
+    t.not(refused.code, 0, 'the refusal fails the run');
+    const none = await ansiblePlaybook(dir, 'staging-deploy.yml', inventory, {
+      ...vars,
+      promote_to_repository: '',
+    });
+    t.not(none.code, 0);
+    t.match(none.stdout, /promote_after_deploy needs promote_to_repository/);
   },
 );
