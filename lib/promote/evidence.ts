@@ -36,7 +36,7 @@ export function freezeIn(entries: readonly LedgerEntry[], now: Date = new Date()
   const last = evidence(entries)
     .filter((e) => e.action === 'freeze' || e.action === 'unfreeze')
     .at(-1);
-  if (!last || last.action !== 'freeze') return null;
+  if (last?.action !== 'freeze') return null;
   const until = last.until ?? null;
   if (until !== null && Date.parse(until) <= now.getTime()) return null;
   return {

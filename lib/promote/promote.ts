@@ -7,7 +7,7 @@
 import { copyGraph, type GraphCopyResult } from '../copy/copy.js';
 import { filterRoot } from '../copy/plan.js';
 import type { Digest } from '../digest.js';
-import { IntegrityError, PolicyError, TagRaceError, UsageError } from '../errors.js';
+import { PolicyError, TagRaceError, UsageError } from '../errors.js';
 import { COSIGN_SIGNATURE } from '../media-types.js';
 import { formatReference, manifestReference } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -121,14 +121,9 @@ export async function promote(
   };
   if (dryRun) return result;
 
-  // Tags last, and only onto an image the registry confirms it holds whole (a registry
-  // accepts a manifest only when everything it references is present).
-  if (
-    decisions.some((d) => d.action === 'created' || d.action === 'moved') &&
-    !(await dst.manifests.head(digest, signal))
-  ) {
-    throw new IntegrityError(`${dst}@${digest} is missing after the copy; no tag was written`);
-  }
+  // Tags last, and only onto an image the registry holds whole: the copy found the root
+  // there, or pushed it and the registry accepted it (201 with that digest), which it
+  // does only when everything the manifest references is present.
   await options.hooks?.beforeTags?.();
   const written = await writePromotionTags(dst, root, decisions, {
     allowOverwrite: req.allowOverwrite === true,
@@ -154,7 +149,7 @@ export async function promote(
       ...(overrides.length > 0 && { overrides }),
       ...(req.provenance && { provenance: req.provenance }),
     });
-    const record = await pushRecord(dst, root.descriptor, body, signal);
+    const record = await pushRecord(dst, root.descriptor, body, signal, present);
     await cacheRecords(dst, [record], {
       read: ledger,
       ...(signal && { signal }),

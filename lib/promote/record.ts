@@ -16,11 +16,11 @@ import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
-import { referrerDescriptor } from '../registry/referrers.js';
+import { referrerDescriptor, referrersTag } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
 import { type Checks, checksOf, isStage } from './evidence-fields.js';
-import { journalTag } from './journal.js';
+import { journalTag, parseJournalTag } from './journal.js';
 import {
   IN_TOTO_MEDIA_TYPE,
   PREDICATE_TYPE_ANNOTATION,
@@ -156,6 +156,8 @@ export async function pushRecord(
   subject: Descriptor | null,
   body: RecordBody,
   signal?: AbortSignal,
+  /** The repository's tags as just listed: spares the requests whose answer they tell. */
+  tags?: readonly string[],
 ): Promise<Descriptor> {
   const bytes = Buffer.from(JSON.stringify(statementOf(body)));
   const layer: Descriptor = {
@@ -190,7 +192,8 @@ export async function pushRecord(
     tag,
     manifest,
     [
-      [emptyDescriptor, EMPTY_JSON],
+      // A journal tag means a record is there, and with it the empty config it shares.
+      [emptyDescriptor, EMPTY_JSON, tags?.some(isJournalTag) ? 'present' : undefined],
       // The statement carries its time and digest: no registry has it yet, so no HEAD.
       [layer, bytes, 'new'],
     ],
@@ -205,7 +208,8 @@ export async function pushRecord(
     annotations,
   });
   if (subject && !put.subjectIndexed && repo.referrers.api !== true) {
-    await repo.referrers.addToTagIndex(subject.digest, listed, signal);
+    const absent = tags !== undefined && !tags.includes(referrersTag(subject.digest));
+    await repo.referrers.addToTagIndex(subject.digest, listed, signal, absent);
   }
   return listed;
 }
@@ -278,14 +282,17 @@ async function putArtifact(
   repo: Repository,
   tag: string,
   manifest: Buffer,
-  blobs: readonly (readonly [Descriptor, Buffer, 'new'?])[],
+  /** Each blob, with what is known of it: `new` (upload it), `present` (nothing to do). */
+  blobs: readonly (readonly [Descriptor, Buffer, ('new' | 'present')?])[],
   signal?: AbortSignal,
 ): Promise<PutResult> {
   for (let attempt = 1; ; attempt++) {
     await Promise.all(
-      blobs.map(async ([desc, bytes, fresh]) => {
-        const known = fresh === 'new' && attempt === 1;
-        if (known || !(await repo.blobs.stat(desc.digest, signal))) {
+      blobs.map(async ([desc, bytes, known]) => {
+        // Only the first attempt trusts what is known: a retry follows a registry that
+        // said a blob was missing, so it looks.
+        if (attempt === 1 && known === 'present') return;
+        if ((attempt === 1 && known === 'new') || !(await repo.blobs.stat(desc.digest, signal))) {
           await repo.blobs.upload(desc, bytes, signal);
         }
       }),
@@ -302,6 +309,8 @@ async function putArtifact(
     }
   }
 }
+
+const isJournalTag = (tag: string) => parseJournalTag(tag) !== undefined;
 
 /** The largest record body read back (ours are under 2 KiB, plus at most 64 KiB of details). */
 const MAX_RECORD_BODY = 80 * 1024;

@@ -335,10 +335,11 @@ t.test('prune keeps N entries per tag and never deletes a live digest', async (t
   t.same(dry.removedRecords.length, 3, 'five records, two kept');
   const stillThere = await tagsOf(dst, 'pr');
   const kinds = async () => (await history(client, target)).entries.map((e) => e.action);
-  // The rollback held 9.3.0: evidence is listed with the tag changes, and never pruned.
+  // The rollback held 9.3.0 (written first): evidence is listed with the tag changes, and
+  // never pruned.
   t.same(
     await kinds(),
-    ['hold', 'rollback', 'promote', 'promote', 'promote', 'promote'],
+    ['rollback', 'hold', 'promote', 'promote', 'promote', 'promote'],
     'dry run changed nothing',
   );
 
@@ -367,7 +368,7 @@ t.test('prune keeps N entries per tag and never deletes a live digest', async (t
       ).layers[0].digest,
     ),
   );
-  t.same(await kinds(), ['hold', 'rollback', 'promote'], 'two tag entries and the hold stay');
+  t.same(await kinds(), ['rollback', 'hold', 'promote'], 'two tag entries and the hold stay');
   t.equal(stillThere.latest, await headManifest(dst, 'pr', 'latest'));
   const verify = await cli.run(['verify', '--plain-http', '--deep', `${dst.host}/pr:latest`]);
   t.equal(verify.code, 0, 'the live image is whole');
