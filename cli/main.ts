@@ -44,11 +44,11 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
   let printed = '';
   try {
     await parser.parseAsync([...argv], {}, (err, _args, out) => {
-      if (err) failure ??= err;
+      if (err) failure ??= usageError(err);
       printed = out;
     });
   } catch (e) {
-    failure ??= e;
+    failure ??= usageError(e);
   }
 
   if (failure === undefined && printed) {
@@ -134,4 +134,13 @@ function lazyCommand(entry: CommandEntry, run: RunCommand): CommandModule {
     // yargs runs the builder before the handler, so the module is loaded by now.
     handler: (args) => parts!.handler(args),
   };
+}
+
+/**
+ * usageError: a YError is usage (exit 2), as in `.fail()` above. Those of a command's flags
+ * do not reach `.fail()`: its builder is async (lazyCommand), and yargs rejects the parse
+ * with them instead.
+ */
+function usageError(e: unknown): unknown {
+  return e instanceof Error && e.name === 'YError' ? new UsageError(e.message) : e;
 }

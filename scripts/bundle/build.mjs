@@ -25,8 +25,11 @@ const result = await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
-  // See string-width.mjs: start-up time, not behaviour, for our ASCII help text.
-  alias: { 'string-width': './scripts/bundle/string-width.mjs' },
+  // Start-up time, not behaviour: see string-width.mjs (our ASCII help text) and undici.mjs.
+  alias: {
+    'string-width': './scripts/bundle/string-width.mjs',
+    undici: './scripts/bundle/undici.mjs',
+  },
   metafile: true,
   logLevel: 'warning',
 });
