@@ -16,7 +16,7 @@ import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
-import { referrerDescriptor, referrersTag } from '../registry/referrers.js';
+import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
 import { type Checks, checksOf, isStage } from './evidence-fields.js';
@@ -208,8 +208,9 @@ export async function pushRecord(
     annotations,
   });
   if (subject && !put.subjectIndexed && repo.referrers.api !== true) {
-    const absent = tags !== undefined && !tags.includes(referrersTag(subject.digest));
-    await repo.referrers.addToTagIndex(subject.digest, listed, signal, absent);
+    // Read, not taken from `tags`: the copy before this record may have written the
+    // subject's fallback index (its signatures, SBOMs), which must not be replaced.
+    await repo.referrers.addToTagIndex(subject.digest, listed, signal);
   }
   return listed;
 }

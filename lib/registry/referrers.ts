@@ -61,15 +61,9 @@ export class RegistryReferrers implements Referrers {
    * append, push). Needed when the registry did not answer the push with OCI-Subject.
    * Not atomic: two writers at once can lose an entry; re-running the copy repairs it.
    */
-  async addToTagIndex(
-    subject: Digest,
-    desc: Descriptor,
-    signal?: AbortSignal,
-    /** The caller just listed the tags and the fallback tag was not among them. */
-    absent = false,
-  ): Promise<boolean> {
+  async addToTagIndex(subject: Digest, desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
     const tag = referrersTag(subject);
-    const current = absent ? [] : await this.#readTagIndex(tag, signal);
+    const current = await this.#readTagIndex(tag, signal);
     if (current.some((d) => d.digest === desc.digest)) return false;
     await this.#writeTagIndex(tag, [...current, desc], signal);
     return true;
