@@ -27,18 +27,10 @@ function flagsOf(help: string): string[] {
 }
 
 /**
- * Known gaps of docs/cli.md, reported to its owner (delete an entry once the page has it):
- * yargs' own `--help` and `--version` on every command, and `login`'s long `--username`
- * (the page writes `-u USER`). Everything else must be documented.
- */
-const BUILT_IN = new Set(['--help', '--version', '--username']);
-
-/**
  * documented: the flag appears as a whole token in docs/cli.md (`--to` is not `--to-digest`);
  * a boolean that defaults to true (`--hold`) is documented by its negation (`--no-hold`).
  */
 const documented = (flag: string): boolean =>
-  BUILT_IN.has(flag) ||
   [flag, `--no-${flag.slice(2)}`].some((f) =>
     new RegExp(`${f.replace(/[-]/g, '\\-')}(?![\\w-])`).test(doc),
   );
