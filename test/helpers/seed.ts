@@ -16,6 +16,7 @@ export * from './seed/fixtures.js';
 export * from './seed/http.js';
 export * from './seed/layout.js';
 export * from './seed/skopeo.js';
+export * from './seed/stage.js';
 export {
   type Credentials,
   DOCKER_LIST,

@@ -14,27 +14,14 @@ import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import { type BatchArgs, runBatch } from '../../cli/batch.js';
 import { type CommandOutput, Runtime } from '../../cli/runtime.js';
-import { attest, createClient, type Digest, parseReference } from '../../lib/index.js';
+import { attest, createClient, parseReference } from '../../lib/index.js';
 import type { Json } from '../helpers/cli.js';
-import { writeRandomImage } from '../helpers/random.js';
-import type { Registry } from '../helpers/registry.js';
-import { headManifest, listTags, pushLayout } from '../helpers/seed.js';
+import { headManifest, listTags, stager } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, cli, work } = await twoRegistries(t, 'batch');
 
-let seeds = 0;
-/** stage pushes a fresh random image to the source registry as `repo:tag`. */
-async function stage(repo: string, tag: string, reg: Registry = src): Promise<Digest> {
-  const img = await writeRandomImage(join(work, `img${++seeds}`), {
-    seed: `batch-${seeds}`,
-    layers: 1,
-    layerSize: 1_000,
-    tag,
-  });
-  await pushLayout(reg, img.dir, tag, repo, tag);
-  return img.digest as Digest;
-}
+const stage = stager(src, work, 'batch', { layerSize: 1000 });
 
 let files = 0;
 /** file writes a promotions file into the work folder and returns its path. */
@@ -116,7 +103,7 @@ const digests = {
   c: await stage('staging/c', '3.0.0'),
   d: await stage('staging/d', '1.0.0'),
   /** Already in production as prod/d:1.0.0: promoting staging/d:1.0.0 there is refused. */
-  dProd: await stage('prod/d', '1.0.0', dst),
+  dProd: await stage('prod/d', '1.0.0', { registry: dst }),
 };
 
 t.test('runBatch: one entry refused, the others complete; the result names it', async (t) => {

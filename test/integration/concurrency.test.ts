@@ -1,9 +1,3 @@
-// Concurrent promotions into one repository of a real registry (docs/promotion.md,
-// "Concurrent writers"): floating tags end on the highest release present whatever the
-// interleaving, and of two digests racing for one immutable tag exactly one wins — the
-// loser fails naming both digests and the history shows one "created". Interleavings are
-// forced with the promote hooks (a test seam) where luck would rarely produce them.
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   type Digest,
@@ -15,24 +9,12 @@ import {
   parseRepository,
   promote,
 } from '../../lib/index.js';
-import { writeRandomImage } from '../helpers/random.js';
-import { headManifest, pushLayout } from '../helpers/seed.js';
+import { headManifest, stager } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, client, cli, work } = await twoRegistries(t, 'concurrency');
 
-let seeds = 0;
-/** stage pushes a fresh random image to staging as `repo:tag` and returns its digest. */
-async function stage(repo: string, tag: string): Promise<Digest> {
-  const img = await writeRandomImage(join(work, `img${++seeds}`), {
-    seed: `concurrency-${seeds}`,
-    layers: 1,
-    layerSize: 2_000,
-    tag,
-  });
-  await pushLayout(src, img.dir, tag, repo, tag);
-  return img.digest as Digest;
-}
+const stage = stager(src, work, 'concurrency', { layerSize: 2000 });
 
 const req = (source: string, target: string, over: Partial<PromoteRequest> = {}) => ({
   source: parseReference(`${src.host}/${source}`),

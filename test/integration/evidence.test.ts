@@ -1,11 +1,6 @@
-// Stage evidence against real registries (docs/promotion.md, "Stage evidence"): holds that
-// survive re-running a pipeline, verified-in-stage gates, freezes, the status view, and
-// records as in-toto statements (records written before statements still read).
-import { join } from 'node:path';
 import t from 'tap';
 import {
   attest,
-  type Digest,
   digestOf,
   FrozenError,
   freeze,
@@ -31,24 +26,12 @@ import { OCI_EMPTY, OCI_MANIFEST } from '../../lib/media-types.js';
 import { journalTag } from '../../lib/promote/journal.js';
 import { appendToLedger } from '../../lib/promote/ledger.js';
 import { referrerDescriptor } from '../../lib/registry/referrers.js';
-import { writeRandomImage } from '../helpers/random.js';
-import { headManifest, listTags, pushLayout } from '../helpers/seed.js';
+import { headManifest, listTags, stager } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, client, work } = await twoRegistries(t, 'evidence');
 
-let seeds = 0;
-/** stage pushes a fresh random image to staging as `repo:tag` and returns its digest. */
-async function stage(repo: string, tag: string): Promise<Digest> {
-  const img = await writeRandomImage(join(work, `img${++seeds}`), {
-    seed: `evidence-${seeds}`,
-    layers: 1,
-    layerSize: 500,
-    tag,
-  });
-  await pushLayout(src, img.dir, tag, repo, tag);
-  return img.digest as Digest;
-}
+const stage = stager(src, work, 'evidence', { layerSize: 500 });
 const req = (source: string, target: string, over: Partial<PromoteRequest> = {}) => ({
   source: parseReference(`${src.host}/${source}`),
   target: parseRepository(`${dst.host}/${target}`),

@@ -25,9 +25,8 @@ import {
 import { OCI_INDEX } from '../../lib/media-types.js';
 import { LEDGER_TAG } from '../../lib/promote/ledger.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { writeRandomImage } from '../helpers/random.js';
 import { startRegistry } from '../helpers/registry.js';
-import { pushLayout } from '../helpers/seed.js';
+import { stager } from '../helpers/seed.js';
 
 const [src, dst] = await Promise.all([startRegistry(t), startRegistry(t)]);
 const client = createClient({ plainHttp: true });
@@ -37,18 +36,7 @@ t.teardown(() => rm(work, { recursive: true, force: true }));
 // The production side is reached through a proxy, to slow or refuse requests on demand.
 const proxy = await startFaultProxy(t, dst, { seed: 9 });
 
-let seeds = 0;
-/** stage pushes a fresh random image to staging as `repo:tag` and returns its digest. */
-async function stage(repo: string, tag: string): Promise<Digest> {
-  const img = await writeRandomImage(join(work, `img${++seeds}`), {
-    seed: `ledger-journal-${seeds}`,
-    layers: 1,
-    layerSize: 500,
-    tag,
-  });
-  await pushLayout(src, img.dir, tag, repo, tag);
-  return img.digest as Digest;
-}
+const stage = stager(src, work, 'ledger-journal', { layerSize: 500 });
 
 const req = (source: string, target: string, tags: string[]): PromoteRequest => ({
   source: parseReference(`${src.host}/${source}`),

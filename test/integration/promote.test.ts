@@ -23,24 +23,14 @@ import {
   pushLayout,
   rawRequest,
   seedWithReferrers,
+  stager,
 } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
 
 const { src, dst, client, cli, work } = await twoRegistries(t, 'promote');
 const fast = {};
 
-let seeds = 0;
-/** stage pushes a fresh random image to staging as `repo:tag` and returns its digest. */
-async function stage(repo: string, tag: string, layers = 1): Promise<Digest> {
-  const img = await writeRandomImage(join(work, `img${++seeds}`), {
-    seed: `promote-${seeds}`,
-    layers,
-    layerSize: 2_000,
-    tag,
-  });
-  await pushLayout(src, img.dir, tag, repo, tag);
-  return img.digest as Digest;
-}
+const stage = stager(src, work, 'promote', { layerSize: 2000 });
 
 const req = (
   source: string,
@@ -147,7 +137,7 @@ t.test('an immutable version is refused with exit 3 and no tag or byte moves', a
 t.test('re-promoting the same digest is a no-op with a constant request count', async (t) => {
   const counts: number[] = [];
   for (const layers of [2, 8]) {
-    await stage(`same${layers}`, '3.1.0', layers);
+    await stage(`same${layers}`, '3.1.0', { layers: layers });
     await promote(client, req(`same${layers}:3.1.0`, `same${layers}`, { semver: true }), fast);
     await dst.resetRequests();
     await src.resetRequests();
@@ -223,8 +213,8 @@ t.test('a failure in the middle leaves every tag as it was; a re-run completes',
 });
 
 t.test('two concurrent promotions to one repository both end up in the ledger', async (t) => {
-  const a = await stage('race-a', '5.0.0', 1);
-  const b = await stage('race-b', '6.0.0', 1);
+  const a = await stage('race-a', '5.0.0', { layers: 1 });
+  const b = await stage('race-b', '6.0.0', { layers: 1 });
   const [ra, rb] = await Promise.all([
     promote(client, req('race-a:5.0.0', 'race')),
     promote(client, req('race-b:6.0.0', 'race')),
@@ -415,7 +405,7 @@ t.test(
 );
 
 t.test('--dry-run plans tags and bytes and writes nothing', async (t) => {
-  await stage('dry', '1.2.3', 3);
+  await stage('dry', '1.2.3', { layers: 3 });
   await dst.resetRequests();
   const r = await cli.run([
     'promote',
