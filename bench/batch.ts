@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { summarizeRequests } from '../test/helpers/registry/access-log.js';
 import type { Registry } from '../test/helpers/registry.js';
 import { skopeoDigest } from '../test/helpers/seed.js';
-import { measure, median, type Sample } from './measure.js';
+import { measure, median, type Sample, skopeoCopy } from './measure.js';
 import { promotionsFile, pushSmallImages, type SmallImage, skopeoLoop } from './small-images.js';
 
 /** BenchContext is what the rows need from the bench run (bench/run.ts). */
@@ -48,16 +48,6 @@ export interface BatchFigures {
   /** What the re-run's requests were, per image (from the median run's logs). */
   rerunKinds: string;
 }
-
-const skopeoArgs = (src: string, dst: string) => [
-  'copy',
-  '--quiet',
-  '--preserve-digests',
-  '--src-tls-verify=false',
-  '--dest-tls-verify=false',
-  `docker://${src}`,
-  `docker://${dst}`,
-];
 
 /** batchRows runs every batch row `ctx.runs` times and returns the re-run's figures. */
 export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFigures> {
@@ -146,7 +136,7 @@ async function singleRows(ctx: BenchContext, src: Registry, image: SmallImage): 
           `${dst.host}/prod/app`,
         ],
       ],
-      ['skopeo copy', 'skopeo', (dst) => skopeoArgs(source, `${dst.host}/prod/app:${image.tag}`)],
+      ['skopeo copy', 'skopeo', (dst) => skopeoCopy(source, `${dst.host}/prod/app:${image.tag}`)],
     ];
     for (let k = 0; k < tools.length; k++) {
       const [name, cmd, args] = tools[(i + k) % tools.length]!;

@@ -50,3 +50,14 @@ export function median(xs: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/** skopeoCopy: the peer's arguments, the same in every row (digests kept, plain HTTP). */
+export const skopeoCopy = (src: string, dst: string): string[] => [
+  'copy',
+  '--quiet',
+  '--preserve-digests',
+  '--src-tls-verify=false',
+  '--dest-tls-verify=false',
+  `docker://${src}`,
+  `docker://${dst}`,
+];

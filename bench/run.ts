@@ -34,7 +34,7 @@ import {
   SKOPEO_LOOP,
 } from './batch.js';
 import { floorScript } from './floor.js';
-import { measure, median, type Sample } from './measure.js';
+import { measure, median, type Sample, skopeoCopy } from './measure.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.env.BENCH_ONLY ?? '';
@@ -50,15 +50,6 @@ interface Row {
 }
 
 const ours = (src: string, dst: string) => [bin, 'copy', '--plain-http', '--quiet', src, dst];
-const skopeo = (src: string, dst: string) => [
-  'copy',
-  '--quiet',
-  '--preserve-digests',
-  '--src-tls-verify=false',
-  '--dest-tls-verify=false',
-  `docker://${src}`,
-  `docker://${dst}`,
-];
 
 class Bench {
   readonly rows: Row[] = [];
@@ -125,7 +116,7 @@ class Bench {
     await writeFile(script, floorScript(), { mode: 0o755 });
     const tools: Array<[string, string, (dst: string) => string[]]> = [
       ['oci-promote', process.execPath, (d) => ours(source, d)],
-      ['skopeo', 'skopeo', (d) => skopeo(source, d)],
+      ['skopeo', 'skopeo', (d) => skopeoCopy(source, d)],
     ];
     if (floor) {
       tools.push([

@@ -6,6 +6,7 @@
 import { randomBuffer } from '../test/helpers/random.js';
 import type { Registry } from '../test/helpers/registry.js';
 import { OCI_MANIFEST, pushBlob, pushManifest } from '../test/helpers/seed.js';
+import { skopeoCopy } from './measure.js';
 
 /** SmallImage is one pushed image. */
 export interface SmallImage {
@@ -94,10 +95,12 @@ export function promotionsFile(
 /** skopeoLoop renders a bash script: one `skopeo copy` per image, one after another. */
 export function skopeoLoop(src: Registry, dst: Registry, images: readonly SmallImage[]): string {
   const refs = images.map((i) => `${i.repository}:${i.tag}`).join('\n');
+  // The same flags as every other skopeo row; the two references are the loop's own.
+  const flags = skopeoCopy('', '').slice(0, -2).join(' ');
   return `#!/usr/bin/env bash
 set -euo pipefail
 while read -r ref; do
-  skopeo copy --quiet --preserve-digests --src-tls-verify=false --dest-tls-verify=false \\
+  skopeo ${flags} \\
     "docker://${src.host}/$ref" "docker://${dst.host}/\${ref/#staging\\//prod/}"
 done <<'EOF'
 ${refs}
