@@ -7,7 +7,7 @@
  * written.
  */
 import type { Digest } from '../digest.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { formatReference, manifestReference, type Reference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -45,7 +45,8 @@ export async function attest(
   if (req.details !== undefined) checkDetails(req.details);
   const summary = req.summary === undefined ? undefined : parseText(req.summary, '--summary');
   const repo = client.repository(req.image);
-  const subject = await resolve(repo, req.image, req.signal);
+  // Resolved once: the record names this digest, whatever the tag does meanwhile.
+  const subject = await repo.manifests.resolve(manifestReference(req.image), req.signal);
   return write(repo, subject, {
     action: 'attest',
     digest: subject.digest,
@@ -196,25 +197,6 @@ async function write(
   await cacheRecords(repo, [record], signal ? { signal } : {});
   result.record = record.digest;
   return result;
-}
-
-/** resolve finds the image a tag or digest names, once. */
-async function resolve(
-  repo: Repository,
-  ref: Reference,
-  signal?: AbortSignal,
-): Promise<Descriptor> {
-  const reference = manifestReference(ref);
-  const found = await repo.manifests.head(reference, signal);
-  if (!found) {
-    throw new NotFoundError({
-      status: 404,
-      method: 'HEAD',
-      url: `${repo}:${reference}`,
-      message: `${formatReference(ref)} not found`,
-    });
-  }
-  return found;
 }
 
 /** checkDetails: a JSON object of at most 64 KiB serialised. */

@@ -24,15 +24,19 @@ export async function history(
 ): Promise<HistoryResult> {
   const ledger = await readLedger(client.repository(target), signal);
   const all = ledgerEntriesOf(ledger.records);
-  const tag = target.tag;
-  let entries = all;
-  if (tag !== undefined) {
-    const held = new Set(tagStack(all.filter((e): e is HistoryEntry => e.tag === tag)));
-    entries = all.filter((e) =>
-      e.tag === null ? e.digest === null || held.has(e.digest) : e.tag === tag,
-    );
-  }
+  const entries = target.tag === undefined ? all : concerningTag(all, target.tag);
   return { repository: formatReference(repositoryOf(target)), entries: entries.reverse() };
+}
+
+/**
+ * concerningTag keeps the entries about one tag: its changes, the evidence about the
+ * digests it held, and the freezes (oldest first, as given).
+ */
+export function concerningTag(entries: readonly LedgerEntry[], tag: string): LedgerEntry[] {
+  const held = new Set(tagStack(entries.filter((e): e is HistoryEntry => e.tag === tag)));
+  return entries.filter((e) =>
+    e.tag === null ? e.digest === null || held.has(e.digest) : e.tag === tag,
+  );
 }
 
 /**

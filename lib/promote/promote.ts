@@ -14,12 +14,18 @@ import type { RegistryClient } from '../registry/client.js';
 import { cosignTags } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { checkTargetGates, checkVerified } from './gates.js';
-import { cacheRecords, entriesOf, ledgerEntriesOf, readLedger } from './ledger.js';
+import { cacheRecords, ledgerEntriesOf, readLedger } from './ledger.js';
 import { planTags, type TagDecision } from './policy.js';
 import { pushRecord, recordBody } from './record.js';
 import { type SettleOptions, writePromotionTags } from './settle.js';
 import { lostMessage } from './tags.js';
-import type { PromoteCopy, PromoteRequest, PromotionResult, TagChange } from './types.js';
+import type {
+  HistoryEntry,
+  PromoteCopy,
+  PromoteRequest,
+  PromotionResult,
+  TagChange,
+} from './types.js';
 
 /** PromoteOptions are settings of the library call that are not part of the request. */
 export interface PromoteOptions {
@@ -75,8 +81,9 @@ export async function promote(
   // The target's tags, listed once: the plan (--semver) and the ledger read both use them.
   const present = await dst.listTags(signal);
   const ledger = await readLedger(dst, { tags: present, ...(signal && { signal }) });
+  const known = ledgerEntriesOf(ledger.records);
   const overrides = checkTargetGates(
-    ledgerEntriesOf(ledger.records),
+    known,
     [...new Set([fetched.descriptor.digest, digest])],
     `${dst}`,
     req,
@@ -137,7 +144,11 @@ export async function promote(
 
   // The ledger as read before the copy: a record written since is in the journal, and the
   // cache write below loses nothing by not listing it (ledger.ts).
-  const recorded = recordTags(written.decisions, digest, entriesOf(ledger.records));
+  const recorded = recordTags(
+    written.decisions,
+    digest,
+    known.filter((e): e is HistoryEntry => e.tag !== null),
+  );
   if (recorded.length > 0) {
     const body = recordBody({
       action: 'promote',
@@ -279,7 +290,7 @@ function toChange(d: TagDecision): TagChange {
 function recordTags(
   decisions: readonly TagDecision[],
   digest: Digest,
-  history: ReturnType<typeof entriesOf>,
+  history: readonly HistoryEntry[],
 ): TagChange[] {
   const last = new Map<string, Digest>();
   for (const e of history) last.set(e.tag, e.digest);

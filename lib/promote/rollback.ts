@@ -4,7 +4,7 @@
  */
 import { verify } from '../copy/verify.js';
 import type { Digest } from '../digest.js';
-import { IntegrityError, NotFoundError, PolicyError, UsageError } from '../errors.js';
+import { IntegrityError, PolicyError, UsageError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -39,15 +39,7 @@ export async function rollback(
   const signal = req.signal;
   const repo = client.repository(req.target);
   const where = `${repo}:${tag}`;
-  const current = await repo.manifests.head(tag, signal);
-  if (!current) {
-    throw new NotFoundError({
-      status: 404,
-      method: 'HEAD',
-      url: where,
-      message: `${where} not found`,
-    });
-  }
+  const current = await repo.manifests.resolve(tag, signal);
   const ledger = await readLedger(repo, signal);
   const entries = entriesOf(ledger.records).filter((e) => e.tag === tag);
   const listed = new Map(ledger.records.map((r) => [r.digest, r]));

@@ -6,15 +6,14 @@
  */
 import { limiter } from '../copy/limit.js';
 import type { Digest } from '../digest.js';
-import { NotFoundError } from '../errors.js';
 import { formatReference, repositoryOf } from '../reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Repository } from '../registry/repository.js';
 import { freezeIn, holdsIn, latestPerStage, verificationsOf } from './evidence.js';
-import { tagStack } from './history.js';
+import { concerningTag } from './history.js';
 import { parseJournalTag } from './journal.js';
 import { LEDGER_TAG, ledgerEntriesOf, readLedger } from './ledger.js';
-import type { HistoryEntry, LedgerEntry, StatusRequest, StatusResult } from './types.js';
+import type { LedgerEntry, StatusRequest, StatusResult } from './types.js';
 
 /** A whole repository's status reads at most this many tags (one HEAD each). */
 export const MAX_STATUS_TAGS = 100;
@@ -34,10 +33,7 @@ export async function status(client: RegistryClient, req: StatusRequest): Promis
   let tags: { tag: string; digest: Digest }[];
   let truncated = false;
   if (tag !== null) {
-    const found = await repo.manifests.head(tag, signal);
-    if (!found) {
-      throw new NotFoundError({ url: `${repo}:${tag}`, message: `${repo}:${tag} not found` });
-    }
+    const found = await repo.manifests.resolve(tag, signal);
     digest ??= found.digest;
     tags = [{ tag, digest: found.digest }];
   } else {
@@ -97,10 +93,7 @@ function recent(
 ): LedgerEntry[] {
   let picked: readonly LedgerEntry[] = entries;
   if (tag !== null) {
-    const held = new Set(tagStack(entries.filter((e): e is HistoryEntry => e.tag === tag)));
-    picked = entries.filter((e) =>
-      e.tag === null ? e.digest === null || held.has(e.digest) : e.tag === tag,
-    );
+    picked = concerningTag(entries, tag);
   } else if (digest !== null) {
     picked = entries.filter(
       (e) => e.digest === null || e.digest === digest || e.previousDigest === digest,
