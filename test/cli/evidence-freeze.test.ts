@@ -1,13 +1,7 @@
-// Freezes through the CLI against real registries: a frozen repository refuses promote
-// (exit 3, production unchanged) and allows rollback; `--override-freeze` goes through and
-// is written down (history, status); `unfreeze` lifts it; a freeze `--until` lifts by itself.
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import type { Json } from '../helpers/cli.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 import { ACTOR, evidenceSetup } from './evidence-helpers.js';
 
 const e = await evidenceSetup(t, 'evidence-freeze');
@@ -120,19 +114,8 @@ t.test('freeze --until an ISO time; --dry-run writes nothing; audit line', async
 });
 
 t.test('--notify-url: one message per action, the refusal names the gate', async (t) => {
-  const received: Json[] = [];
-  const srv = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.end('ok');
-    });
-  });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  t.teardown(() => srv.close());
-  const hook = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/hooks/s3cr3t-token`;
+  const { origin, received } = await startWebhookReceiver(t);
+  const hook = `${origin}/hooks/s3cr3t-token`;
   await e.stage('staging/notify', '1.0.0');
   const prod = e.prod('prod/notify');
 

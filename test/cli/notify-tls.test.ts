@@ -2,18 +2,16 @@
 // CA signed is refused without --ca-file (a warning, the promotion still succeeds) and
 // reached with --ca-file or --insecure, for `promote`, `promote --from-file` and `rollback`.
 
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { cliEnv, type Json } from '../helpers/cli.js';
+import { cliEnv } from '../helpers/cli.js';
 import { writeRandomImage } from '../helpers/random.js';
 import { startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/seed.js';
 import { tlsFixture } from '../helpers/tls.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const [reg, cli, tls] = await Promise.all([startRegistry(t), cliEnv(t), tlsFixture(t)]);
 const work = await mkdtemp(join(tmpdir(), 'oci-promote-notify-tls-test-'));
@@ -27,19 +25,10 @@ const img = await writeRandomImage(join(work, 'img'), {
 });
 await pushLayout(reg, img.dir, '1.0.0', 'staging/app', '1.0.0');
 
-const received: Json[] = [];
-const srv = createServer({ cert: tls.server.certPem, key: tls.server.keyPem }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    res.end('ok');
-  });
+const { origin, received } = await startWebhookReceiver(t, {
+  cert: tls.server.certPem,
+  key: tls.server.keyPem,
 });
-srv.listen(0, '127.0.0.1');
-await once(srv, 'listening');
-t.teardown(() => srv.close());
-const origin = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`;
 const hook = `${origin}/services/T0/B0/s3cr3t`;
 
 const prod = `${reg.host}/prod/app`;

@@ -1,14 +1,4 @@
-// Batch promotion (`promote --from-file`) on real registries: a failing entry does not stop
-// the others and the summary names it (exit 1); shards 1/2 and 2/2 together promote every
-// entry exactly once; a file with problems exits 2 naming their lines and sends nothing;
-// entries into one repository run in file order, so semver floating tags end up right.
-//
-// The runBatch group drives cli/batch.ts directly (a Runtime, as the promote command
-// builds it); the CLI group runs `oci-promote promote --from-file …`.
-import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import t from 'tap';
@@ -18,6 +8,7 @@ import { attest, createClient, parseReference } from '../../lib/index.js';
 import type { Json } from '../helpers/cli.js';
 import { headManifest, listTags, stager } from '../helpers/seed.js';
 import { twoRegistries } from '../helpers/setup.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const { src, dst, cli, work } = await twoRegistries(t, 'batch');
 
@@ -340,21 +331,8 @@ t.test('runBatch: --from-file - reads the list from stdin (JSON here)', async (t
 });
 
 t.test('runBatch: audit log, notifications and GitHub Actions reports, per entry', async (t) => {
-  const received: Json[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString('utf8');
-    });
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200).end('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => new Promise((r) => server.close(r)));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/secret-token`;
+  const { origin, received } = await startWebhookReceiver(t);
+  const url = `${origin}/hooks/secret-token`;
 
   const path = await file(
     yaml(entry('staging/a:1.0.0', 'prod/report-a'), entry('staging/missing:1', 'prod/report-b')),
