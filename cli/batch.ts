@@ -45,6 +45,7 @@ import {
   writeGitHubStep,
 } from './github-actions.js';
 import { type CopyArgs, copyOptions } from './options.js';
+import { progressFor } from './progress.js';
 import { checkReportFlags, recordEvent } from './report.js';
 import type { CommandOutput, GlobalArgs, Runtime } from './runtime.js';
 import { version } from './version.js';
@@ -155,7 +156,7 @@ export async function runBatch(
 
   const provenance = provenanceFromEnv(rt.io.env);
   const warnings: string[] = [];
-  const progress = rt.progress();
+  const progress = progressFor(rt, args.dryRun);
   let finished = 0;
   try {
     const outcome = await promoteBatch(rt.client(), selected, {
@@ -173,8 +174,10 @@ export async function runBatch(
       onResult: async (r) => {
         finished++;
         const what = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}`;
-        if (r.ok) rt.logger.info({ line: r.line }, `[${finished}/${selected.length}] ok ${what}`);
-        else {
+        if (r.ok) {
+          const ok = args.dryRun ? 'would promote' : 'ok';
+          rt.logger.info({ line: r.line }, `[${finished}/${selected.length}] ${ok} ${what}`);
+        } else {
           rt.logger.warn(
             { line: r.line, code: r.error.code },
             `[${finished}/${selected.length}] failed ${what}: ${r.error.message}`,
@@ -252,6 +255,9 @@ export function batchOutput(
   const succeeded = results.length - failed.length;
   const text = results.map((r) => {
     const what = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}`;
+    if (r.ok && info.dryRun) {
+      return `would promote ${what} ${r.result.digest} ${tagsAtDigest(r.result).join(' ')}`.trimEnd();
+    }
     return r.ok
       ? `ok   ${what} ${r.result.digest} ${tagsAtDigest(r.result).join(' ')}`.trimEnd()
       : `FAIL ${what}: ${r.error.message}`;

@@ -14,6 +14,15 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
+/**
+ * done words an outcome for people: `copied` as it is, or in a dry run what would happen,
+ * `would be copied` (docs/cli.md, dry runs). `unchanged` and `already present` stay as they
+ * are: they are true of a dry run too.
+ */
+export function done(action: string, dryRun: boolean): string {
+  return dryRun && action !== 'unchanged' ? `would be ${action}` : action;
+}
+
 // One short form of a digest for everything printed (lib/digest.ts): `sha256:0123456789ab`.
 export { shortDigest } from '../lib/index.js';
 

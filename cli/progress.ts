@@ -3,7 +3,8 @@
  * every 100 ms. Elsewhere (CI logs): one info line per finished blob, no redraws.
  */
 import type { CopyEvent, Logger } from '../lib/index.js';
-import { formatBytes, shortDigest } from './format.js';
+import { done, formatBytes, shortDigest } from './format.js';
+import type { Runtime } from './runtime.js';
 
 /** Progress listens to copy events and renders them. */
 export interface Progress {
@@ -20,6 +21,30 @@ export function createProgress(
 ): Progress {
   if (!enabled) return { onEvent: () => {}, done: () => {} };
   return stderr.isTTY ? terminalProgress(stderr) : logProgress(logger);
+}
+
+/**
+ * progressFor is the progress of a command that copies: in a dry run no byte moves, so
+ * there is nothing to measure, only one info line per blob saying what would happen.
+ */
+export function progressFor(rt: Pick<Runtime, 'progress' | 'logger'>, dryRun: boolean): Progress {
+  return dryRun ? planProgress(rt.logger) : rt.progress();
+}
+
+function planProgress(logger: Logger): Progress {
+  return {
+    onEvent(e) {
+      if (e.type === 'blob' && e.action !== 'skipped') {
+        logger.info(
+          { digest: e.descriptor.digest, size: e.descriptor.size },
+          `blob ${done(e.action, true)}`,
+        );
+      } else if (e.type === 'warning') {
+        logger.warn({}, e.message);
+      }
+    },
+    done() {},
+  };
 }
 
 function logProgress(logger: Logger): Progress {

@@ -6,9 +6,10 @@
 import type { Argv } from 'yargs';
 import { type CopyResult, copyStores } from '../../lib/index.js';
 import type { CommandParts, RunCommand } from '../command.js';
-import { formatBytes } from '../format.js';
+import { done, formatBytes } from '../format.js';
 import { openLocation, parseLocations } from '../location.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
+import { progressFor } from '../progress.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & CopyArgs & { src: string; dst: string };
@@ -34,7 +35,7 @@ export function copyCommand(run: RunCommand): CommandParts<Args> {
     handler: (args) =>
       run(args, async (rt) => {
         const [srcLoc, dstLoc] = parseLocations(args.src, args.dst);
-        const progress = rt.progress();
+        const progress = progressFor(rt, args.dryRun);
         try {
           const options = copyOptions(args, rt, progress.onEvent);
           const source = await openLocation(srcLoc!, 'source', rt);
@@ -54,20 +55,23 @@ export function copySummary(r: CopyResult): string[] {
     r.manifests.copied + r.blobs.copied + r.blobs.mounted > 0 ||
     (r.tag && r.tag.action !== 'unchanged');
   const verb = r.dryRun ? 'Would copy' : wrote ? 'Copied' : 'Already up to date:';
+  const dry = r.dryRun;
   const lines = [
     `${verb} ${r.source}`,
     `  to        ${r.destination}`,
     `  digest    ${r.digest}${r.filteredFrom ? ` (platform-filtered from ${r.filteredFrom})` : ''}`,
-    `  manifests ${r.manifests.copied} copied, ${r.manifests.skipped} already present`,
-    `  blobs     ${r.blobs.copied} copied (${formatBytes(r.bytesCopied)}), ${r.blobs.mounted} mounted, ${r.blobs.skipped} already present`,
+    `  manifests ${r.manifests.copied} ${done('copied', dry)}, ${r.manifests.skipped} already present`,
+    `  blobs     ${r.blobs.copied} ${done('copied', dry)} (${formatBytes(r.bytesCopied)}), ${r.blobs.mounted} ${done('mounted', dry)}, ${r.blobs.skipped} already present`,
   ];
   if (r.referrers.length > 0) {
     const copied = r.referrers.filter((x) => x.action === 'copied').length;
-    lines.push(`  referrers ${copied} copied, ${r.referrers.length - copied} already present`);
+    lines.push(
+      `  referrers ${copied} ${done('copied', dry)}, ${r.referrers.length - copied} already present`,
+    );
   }
   if (r.tag) {
     lines.push(
-      `  tag       ${r.tag.tag} ${r.tag.action}${r.tag.previousDigest && r.tag.action === 'moved' ? ` (was ${r.tag.previousDigest})` : ''}`,
+      `  tag       ${r.tag.tag} ${done(r.tag.action, dry)}${r.tag.previousDigest && r.tag.action === 'moved' ? ` (was ${r.tag.previousDigest})` : ''}`,
     );
   }
   return lines;

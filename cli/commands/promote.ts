@@ -18,8 +18,9 @@ import {
 } from '../../lib/index.js';
 import { type BatchFlags, runBatch, withBatchFlags } from '../batch.js';
 import type { CommandParts, RunCommand } from '../command.js';
-import { formatBytes, shortDigest } from '../format.js';
+import { done, formatBytes, shortDigest } from '../format.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
+import { progressFor } from '../progress.js';
 import { reported } from '../report.js';
 import type { CommandOutput, GlobalArgs, Runtime } from '../runtime.js';
 import { version } from '../version.js';
@@ -127,7 +128,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
   }
   const gates = gateFields(args);
   const provenance = provenanceFromEnv(rt.io.env);
-  const progress = rt.progress();
+  const progress = progressFor(rt, args.dryRun);
   const failure = {
     action: 'promote' as const,
     repository: args.to,
@@ -201,14 +202,15 @@ export function gateFields(
 
 /** promoteOutput renders a promotion result; tag conflicts make it a failure (exit 1). */
 export function promoteOutput(r: PromotionResult): CommandOutput {
+  const dry = r.dryRun;
   const lines = [
     `${r.dryRun ? 'Would promote' : r.tags.some((t) => t.action !== 'unchanged') ? 'Promoted' : 'Already promoted:'} ${r.source}`,
     `  to        ${r.repository}@${r.digest}`,
     ...r.tags.map(
       (t) =>
-        `  tag       ${t.tag.padEnd(12)} ${t.action}${t.previousDigest && t.action !== 'unchanged' ? ` (was ${shortDigest(t.previousDigest)})` : ''}${t.reason ? ` — ${t.reason}` : ''}`,
+        `  tag       ${t.tag.padEnd(12)} ${done(t.action, dry)}${t.previousDigest && t.action !== 'unchanged' ? ` (was ${shortDigest(t.previousDigest)})` : ''}${t.reason ? ` — ${t.reason}` : ''}`,
     ),
-    `  copy      ${r.copy.manifests.copied} manifest(s) and ${r.copy.blobs.copied} blob(s) copied (${formatBytes(r.copy.bytesCopied)}), ${r.copy.blobs.mounted} mounted, ${r.copy.manifests.skipped + r.copy.blobs.skipped} already present`,
+    `  copy      ${r.copy.manifests.copied} manifest(s) and ${r.copy.blobs.copied} blob(s) ${done('copied', dry)} (${formatBytes(r.copy.bytesCopied)}), ${r.copy.blobs.mounted} ${done('mounted', dry)}, ${r.copy.manifests.skipped + r.copy.blobs.skipped} already present`,
   ];
   if (r.record) lines.push(`  record    ${r.record}`);
   if (r.conflicts.length === 0) return { json: r, text: lines };

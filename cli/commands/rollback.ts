@@ -105,25 +105,33 @@ export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
             ),
           (r) => auditEventFromRollback(r, provenance),
         );
-        return rollbackOutput(result);
+        return rollbackOutput(result, args.hold);
       }),
   };
 }
 
-/** rollbackOutput renders a rollback result; a tag moved by someone else is a failure. */
-export function rollbackOutput(r: RollbackResult): CommandOutput {
-  const verb = r.dryRun
-    ? 'Would roll back'
-    : r.digest === r.previousDigest
-      ? 'Already at'
-      : 'Rolled back';
-  const text = [
-    `${verb} ${r.repository}:${r.tag}`,
-    `  now       ${r.digest}`,
-    `  was       ${r.previousDigest}`,
-    ...(r.record ? [`  record    ${r.record}`] : []),
-    ...(r.hold ? [`  held      ${r.previousDigest} (hold record ${r.hold})`] : []),
-  ];
+/**
+ * rollbackOutput renders a rollback result; a tag moved by someone else is a failure. A dry
+ * run says where the tag would go and, when `hold` is asked for, what would be held.
+ */
+export function rollbackOutput(r: RollbackResult, hold = false): CommandOutput {
+  const same = r.digest === r.previousDigest;
+  const text = same
+    ? [`Already at ${r.repository}:${r.tag}`, `  now       ${r.digest}`]
+    : r.dryRun
+      ? [
+          `Would roll back ${r.repository}:${r.tag}`,
+          `  to        ${r.digest}`,
+          `  from      ${r.previousDigest}`,
+          ...(hold ? [`  hold      ${r.previousDigest} would be held`] : []),
+        ]
+      : [
+          `Rolled back ${r.repository}:${r.tag}`,
+          `  now       ${r.digest}`,
+          `  was       ${r.previousDigest}`,
+          ...(r.record ? [`  record    ${r.record}`] : []),
+          ...(r.hold ? [`  held      ${r.previousDigest} (hold record ${r.hold})`] : []),
+        ];
   if (r.conflicts.length === 0) return { json: r, text };
   return {
     json: r,
