@@ -1,0 +1,12 @@
+import { createRequire as __createRequire } from 'node:module';
+const require = __createRequire(import.meta.url);
+
+// cli/docs-url.ts
+var DOCS_URL = "https://github.com/oci-promote/oci-promote/blob/main/docs";
+function docsUrl(file) {
+  return `${DOCS_URL}/${file}`;
+}
+
+export {
+  docsUrl
+};
