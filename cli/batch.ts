@@ -36,6 +36,7 @@ import {
 } from '../lib/index.js';
 // A function import only, used when a batch runs: the cycle with promote.ts is harmless.
 import { gateFields } from './commands/promote.js';
+import { docsUrl } from './docs-url.js';
 import { EXIT } from './exit-codes.js';
 import {
   failureAnnotation,
@@ -104,8 +105,7 @@ export function withBatchFlags<T>(y: Argv<T>): Argv<T & BatchFlags> {
     .option('from-file', {
       type: 'string',
       nargs: 1, // so that `--from-file -` (stdin) is the value, not a positional argument
-      describe:
-        'promote every entry of this promotions file (JSON or YAML, see docs/cli.md); "-" reads stdin',
+      describe: `promote every entry of this promotions file (JSON or YAML, see ${docsUrl('cli.md#batch-promotion-promote---from-file')}); "-" reads stdin`,
     })
     .option('shard', {
       type: 'string',
@@ -151,6 +151,11 @@ export async function runBatch(
   const name = args.fromFile === '-' ? '<stdin>' : args.fromFile;
   const entries = await parsePromotionFile(await readPromotionFile(rt, args.fromFile, name), name);
   const selected = shard ? selectShard(entries, shard.index, shard.count) : entries;
+  // --from-plain-http / --to-plain-http apply to the entries' sources and targets.
+  rt.useSides({
+    from: selected.map((e) => e.source.registry),
+    to: selected.map((e) => e.target.registry),
+  });
   // The notify URL and the audit log, once the file is known good, before anything is sent.
   await checkReportFlags(rt, args);
 

@@ -4,6 +4,7 @@
  */
 import { constants } from 'node:os';
 import { type ErrorSummary, type InterruptedError, isOciPromoteError } from '../lib/index.js';
+import { docsUrl } from './docs-url.js';
 
 /** EXIT names the exit codes (an interrupted command exits 128 + the signal's number). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, policy: 3, integrity: 4 } as const;
@@ -46,17 +47,31 @@ const hints: Record<string, string> = {
     'content is not the size its descriptor says; nothing was tagged — check the source registry',
   ERR_MANIFEST_INVALID: 'the manifest cannot be trusted; nothing was tagged',
   ERR_MANIFEST_TOO_LARGE: 'manifests over 4 MiB are refused',
-  ERR_POLICY: 'nothing was written; see docs/image-tagging-strategy.md and docs/promotion.md',
+  ERR_POLICY: `nothing was written; see ${docsUrl('image-tagging-strategy.md')}`,
   ERR_VERIFY_FAILED: 're-run the copy or promotion to repair what is missing',
   ERR_UNSUPPORTED_MEDIA_TYPE: 're-push the image with a current client',
   ERR_INTERRUPTED:
     'no tag was written after the interruption; re-run the same command to finish (what was copied is skipped)',
-  ERR_UNSAFE_LAYOUT: 'the layout directory was refused; see docs/oci-layout.md',
+  ERR_UNSAFE_LAYOUT: `the layout directory was refused; see ${docsUrl('oci-layout.md')}`,
+  ERR_TAG_CONFLICT:
+    'another writer moved the tag; see `oci-promote history` for who, and re-run once it is done',
 };
 
-/** hintFor returns advice for an error code, if there is any. */
-export function hintFor(code: string): string | undefined {
+/** hintFor returns advice for an error code (and its message), if there is any. */
+export function hintFor(code: string, message = ''): string | undefined {
+  // Where a repository was asked for, the reference grammar's [:tag] would contradict it.
+  if (code === 'ERR_INVALID_REFERENCE' && message.startsWith('invalid repository ')) {
+    return 'write a repository as host[:port]/path, without tag or digest';
+  }
   return hints[code];
+}
+
+/**
+ * failureLine is the stderr line (after `oci-promote: `) of a command that returned a failure
+ * instead of throwing one (verify, a tag conflict): the same form as a thrown error's.
+ */
+export function failureLine(code: string, message: string): string {
+  return `error: ${failureText({ code, message })}`;
 }
 
 /**
@@ -65,6 +80,6 @@ export function hintFor(code: string): string | undefined {
  * generic hint after it.
  */
 export function failureText({ code, message }: ErrorSummary): string {
-  const hint = message.includes(' — ') ? undefined : hintFor(code);
+  const hint = message.includes(' — ') ? undefined : hintFor(code, message);
   return `${message}${hint ? ` — ${hint}` : ''} [${code}]`;
 }

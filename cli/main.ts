@@ -11,6 +11,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { UsageError } from '../lib/errors.js';
 import type { CommandParts, RunCommand } from './command.js';
 import { COMMANDS, type CommandEntry } from './commands/index.js';
+import { docsUrl } from './docs-url.js';
 import { LOG_LEVELS } from './log-levels.js';
 import type { GuardedIo } from './output-guard.js';
 import type { CliIo, CommandOutput, GlobalArgs } from './runtime.js';
@@ -100,7 +101,7 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust' })
     .command(COMMANDS.map((entry) => lazyCommand(entry, run)))
-    .demandCommand(1, 'name a command; see --help')
+    .demandCommand(1, 'name a command')
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
@@ -113,7 +114,7 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     .alias('h', 'help')
     .wrap(100)
     .epilogue(
-      'Exit codes: 0 ok, 1 operational failure, 2 bad input, 3 refused by policy, 4 integrity failure, 130/143 interrupted (SIGINT/SIGTERM).\nDocs: docs/cli.md',
+      `Exit codes: 0 ok, 1 operational failure, 2 bad input, 3 refused by policy, 4 integrity failure, 130/143 interrupted (SIGINT/SIGTERM).\nDocs: ${docsUrl('cli.md')}`,
     ) as unknown as Argv<GlobalArgs>;
 }
 

@@ -66,6 +66,25 @@ t.test('parseReference rejects what the grammar forbids', async (t) => {
   }
 });
 
+t.test('skopeo transport prefixes are refused with what to write instead', async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['docker://ghcr.io/a/b:1', /drop the "docker:\/\/" prefix: ghcr\.io\/a\/b:1$/],
+    ['https://ghcr.io/a/b:1', /drop the "https:\/\/" prefix: ghcr\.io\/a\/b:1$/],
+    [
+      'oci:/tmp/layout:1.0',
+      /OCI layouts are written as oci-layout:PATH\[:tag\]: oci-layout:\/tmp\/layout:1\.0$/,
+    ],
+    ['oci-archive:/tmp/x.tar', /"oci-archive:" is a skopeo transport/],
+    ['docker-daemon:app:1', /"docker-daemon:" is a skopeo transport/],
+  ];
+  for (const [input, re] of cases) {
+    t.throws(() => parseReference(input), { code: 'ERR_INVALID_REFERENCE', message: re }, input);
+  }
+  // A host that merely looks like a transport name, with a port, is still a host.
+  t.equal(parseReference('dir:5000/app:1').registry, 'dir:5000');
+  t.equal(parseReference('oci:5000/app:1').registry, 'oci:5000');
+});
+
 t.test('formatReference round-trips', async (t) => {
   for (const s of [
     'ghcr.io/o/app:v1',

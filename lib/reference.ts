@@ -42,6 +42,8 @@ export function parseReference(input: string): Reference {
     throw new InvalidReferenceError(`invalid reference ${JSON.stringify(clip(input))}: ${why}`);
   };
   if (input.length === 0) fail('empty');
+  const transport = transportHint(input);
+  if (transport) fail(transport);
   if (input.length > 2 * maxNameLength + 256) fail('too long');
 
   let rest = input;
@@ -164,6 +166,28 @@ function splitName(name: string, fail: (why: string) => never): Reference {
     fail(`name is longer than ${maxNameLength} characters`);
   }
   return { registry, repository };
+}
+
+/**
+ * Transport prefixes of skopeo and the containers/image tools, written out of habit: a
+ * reference here is always a registry's (`host/path:tag`), and a layout directory is
+ * `oci-layout:PATH` (docs/oci-layout.md). `dir:5000/app` is still a host with a port.
+ */
+const TRANSPORT =
+  /^(docker:\/\/|https?:\/\/|oci:|oci-archive:|docker-archive:|docker-daemon:|containers-storage:|dir:)(?!\d+\/)/;
+
+/** transportHint says what to write instead of a transport-prefixed reference, if it is one. */
+function transportHint(input: string): string | undefined {
+  const prefix = TRANSPORT.exec(input)?.[1];
+  if (prefix === undefined) return undefined;
+  const rest = clip(input.slice(prefix.length));
+  if (prefix.endsWith('//')) {
+    return `a ${prefix} prefix is not part of a reference — drop the "${prefix}" prefix: ${rest}`;
+  }
+  if (prefix === 'oci:') {
+    return `"oci:" is skopeo's name — OCI layouts are written as oci-layout:PATH[:tag]: oci-layout:${rest}`;
+  }
+  return `"${prefix}" is a skopeo transport oci-promote does not read — copy from a registry or an OCI layout (oci-layout:PATH)`;
 }
 
 function clip(s: string): string {

@@ -8,7 +8,13 @@ import { login, logout, parseRepository, UsageError } from '../../lib/index.js';
 import type { CommandParts, RunCommand } from '../command.js';
 import type { GlobalArgs } from '../runtime.js';
 
-type Args = GlobalArgs & { registry: string; username?: string; passwordStdin: boolean };
+type Args = GlobalArgs & {
+  registry: string;
+  username?: string;
+  passwordStdin: boolean;
+  /** Refused: only known to point to --password-stdin. */
+  password?: string;
+};
 
 /** loginCommand defines `login`. */
 export function loginCommand(run: RunCommand): CommandParts<Args> {
@@ -25,9 +31,16 @@ export function loginCommand(run: RunCommand): CommandParts<Args> {
           type: 'boolean',
           default: false,
           describe: 'read the password or token from standard input',
-        }) as unknown as Argv<Args>,
+        })
+        // Not a way in: docker's -p/--password is known only to say what to use instead.
+        .option('password', { alias: 'p', type: 'string', hidden: true }) as unknown as Argv<Args>,
     handler: (args) =>
       run(args, async (rt) => {
+        if (args.password !== undefined) {
+          throw new UsageError(
+            'login takes no password on the command line (shell history, process lists) — pipe it in: printf %s "$TOKEN" | oci-promote login REGISTRY -u USER --password-stdin',
+          );
+        }
         if (!args.username || !args.passwordStdin) {
           throw new UsageError(
             'login needs -u USER and --password-stdin (the secret is read from standard input)',

@@ -5,6 +5,8 @@
 import type { Argv } from 'yargs';
 import {
   auditEventFromPromotion,
+  formatReference,
+  InvalidReferenceError,
   type PromoteRequest,
   type PromotionResult,
   parseDuration,
@@ -14,10 +16,13 @@ import {
   parseText,
   promote,
   provenanceFromEnv,
+  type Reference,
+  repositoryOf,
   UsageError,
 } from '../../lib/index.js';
 import { type BatchFlags, runBatch, withBatchFlags } from '../batch.js';
 import type { CommandParts, RunCommand } from '../command.js';
+import { failureLine } from '../exit-codes.js';
 import { done, formatBytes, shortDigest } from '../format.js';
 import { type CopyArgs, copyOptions, withCopyFlags } from '../options.js';
 import { progressFor } from '../progress.js';
@@ -51,11 +56,18 @@ export function promoteCommand(run: RunCommand): CommandParts<PromoteArgs> {
       withBatchFlags(
         withCopyFlags(
           y
+            .usage(
+              '$0 promote <src> --to <repo> [--tag T]... [options]\n$0 promote --from-file <file> [options]\n\nPromote an image: copy it by digest, then write promotion tags and record history',
+            )
             .positional('src', {
               type: 'string',
               describe: 'source: host/path:tag or host/path@digest',
             })
-            .option('to', { type: 'string', describe: 'target repository: host/path' })
+            .option('to', {
+              type: 'string',
+              describe:
+                'target repository: host/path, no tag (tags go in --tag); not with --from-file, whose entries name their targets',
+            })
             .option('tag', {
               type: 'string',
               array: true,
@@ -146,7 +158,7 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
           rt.client(),
           {
             source: parseReference(args.src!),
-            target: parseRepository(args.to!),
+            target: parseTarget(args.to!),
             ...(args.tag?.length && { tags: args.tag }),
             semver: args.semver,
             allowOverwrite: args.allowOverwrite,
@@ -163,6 +175,23 @@ async function promoteOne(rt: Runtime, args: PromoteArgs): Promise<CommandOutput
   } finally {
     progress.done();
   }
+}
+
+/**
+ * parseTarget reads `--to`: a repository. A tag written there (`--to host/repo:1.0`) is
+ * refused saying where it goes instead (`--tag 1.0`).
+ */
+export function parseTarget(to: string): Reference {
+  const ref = parseReference(to);
+  if (ref.tag === undefined && ref.digest === undefined) return ref;
+  const repo = formatReference(repositoryOf(ref));
+  const fix =
+    ref.tag !== undefined
+      ? `write --to ${repo} --tag ${ref.tag}`
+      : `write --to ${repo}; the digest comes from the source`;
+  throw new InvalidReferenceError(
+    `invalid --to ${JSON.stringify(to)}: --to takes a repository (host/path), not a tag or digest — ${fix}`,
+  );
 }
 
 /**
@@ -219,6 +248,9 @@ export function promoteOutput(r: PromotionResult): CommandOutput {
     json: r,
     text: lines,
     exitCode: 1,
-    failure: `error: another writer moved tags right after this promotion wrote them: ${moved}`,
+    failure: failureLine(
+      'ERR_TAG_CONFLICT',
+      `another writer moved tags right after this promotion wrote them: ${moved}`,
+    ),
   };
 }

@@ -15,6 +15,7 @@ import {
   rollback,
 } from '../../lib/index.js';
 import type { CommandParts, RunCommand } from '../command.js';
+import { failureLine } from '../exit-codes.js';
 import { reported } from '../report.js';
 import type { CommandOutput, GlobalArgs } from '../runtime.js';
 import { version } from '../version.js';
@@ -137,6 +138,9 @@ export function rollbackOutput(r: RollbackResult, hold = false): CommandOutput {
     json: r,
     text,
     exitCode: 1,
-    failure: `error: another writer moved ${r.tag} to ${r.conflicts[0]?.found ?? 'nothing'} right after the rollback`,
+    failure: failureLine(
+      'ERR_TAG_CONFLICT',
+      `another writer moved ${r.tag} to ${r.conflicts[0]?.found ?? 'nothing'} right after the rollback`,
+    ),
   };
 }

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { parseDigest, parseReference, verify } from '../../lib/index.js';
 import type { CommandParts, RunCommand } from '../command.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, failureLine } from '../exit-codes.js';
 import type { GlobalArgs } from '../runtime.js';
 
 type Args = GlobalArgs & { ref: string; digest?: string; deep: boolean; jobs: number };
@@ -49,7 +49,7 @@ export function verifyCommand(run: RunCommand): CommandParts<Args> {
           json: { ...json, error: { code: 'ERR_VERIFY_FAILED', message: reason } },
           text: result.missing.map((m) => `missing or damaged: ${m}`),
           exitCode: EXIT.integrity,
-          failure: `verify failed: ${reason}`,
+          failure: failureLine('ERR_VERIFY_FAILED', `verify failed: ${reason}`),
         };
       }),
   };

@@ -202,7 +202,10 @@ t.test('verify: ok, --digest mismatch (exit 4), missing reference (exit 4)', asy
     error: { code: 'ERR_VERIFY_FAILED' },
   });
   t.match(j.error.message, bb.image);
-  t.match(wrong.stderr, /^oci-promote: verify failed: .*expected sha256:/m);
+  t.match(
+    wrong.stderr,
+    /^oci-promote: error: verify failed: .*expected sha256:.*\[ERR_VERIFY_FAILED\]$/m,
+  );
 
   const absent = await run('verify', '--json', `${reg.host}/lib/busybox:gone`);
   t.equal(absent.code, 4);
@@ -254,5 +257,8 @@ t.test('verify --deep: a deleted layer blob or child manifest is reported missin
   const text = await run('verify', '--deep', `${reg.host}/lib/deep-index:multiarch`);
   t.equal(text.code, 4);
   t.equal(text.stdout, `missing or damaged: ${bb.arm64}\n`);
-  t.match(text.stderr, /^oci-promote: verify failed: 1 item\(s\) missing or damaged under /m);
+  t.match(
+    text.stderr,
+    /^oci-promote: error: verify failed: 1 item\(s\) missing or damaged under .*\[ERR_VERIFY_FAILED\]$/m,
+  );
 });
