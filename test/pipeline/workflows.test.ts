@@ -102,7 +102,7 @@ const controls: Array<
     'stg-deploy.yml',
     () => {},
     /has no "# vX.Y.Z" comment/,
-    (s) => s.replace(/ # v4\.2\.2/, ''),
+    (s) => s.replace(/ # v\d+\.\d+\.\d+/, ''),
   ],
   [
     'noExpressionInRun',
