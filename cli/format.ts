@@ -14,6 +14,14 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** formatDuration renders seconds for an ETA: `42s`, `3m05s`, `2h07m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /**
  * done words an outcome for people: `copied` as it is, or in a dry run what would happen,
  * `would be copied` (docs/cli.md, dry runs). `unchanged` and `already present` stay as they
