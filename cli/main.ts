@@ -91,8 +91,8 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
     })
     .option('plain-http', {
       type: 'boolean',
-      default: false,
-      describe: 'talk http:// to the registries of this command (loopback test registries)',
+      describe:
+        'http:// for the registries of this command; --no-plain-http: https even on loopback (default: http for localhost, 127.0.0.0/8 and ::1 only)',
     })
     .option('insecure', {
       type: 'boolean',
@@ -100,6 +100,11 @@ function buildParser(run: RunCommand): Argv<GlobalArgs> {
       describe: 'skip TLS certificate verification',
     })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust' })
+    .option('registry-config', {
+      type: 'string',
+      describe:
+        'credentials file to read, and login/logout to write (default: $REGISTRY_AUTH_FILE, else the Docker config)',
+    })
     .command(COMMANDS.map((entry) => lazyCommand(entry, run)))
     .demandCommand(1, 'name a command')
     .strict()

@@ -12,6 +12,8 @@ export interface CopyArgs {
   referrers: boolean;
   dryRun: boolean;
   chunkSize?: string;
+  fromPlainHttp?: boolean;
+  toPlainHttp?: boolean;
 }
 
 /** withCopyFlags adds the copy flags to a command. */
@@ -37,6 +39,16 @@ export function withCopyFlags<T>(y: Argv<T>): Argv<T & CopyArgs> {
       default: false,
       describe:
         'also copy signatures, SBOMs and attestations (referrers API, sha256-<hex> tag schema, cosign tags)',
+    })
+    .option('from-plain-http', {
+      type: 'boolean',
+      describe:
+        'http:// for the source registry only (--from-plain-http=false: https even on loopback)',
+    })
+    .option('to-plain-http', {
+      type: 'boolean',
+      describe:
+        'http:// for the target registry only (--to-plain-http=false: https even on loopback)',
     })
     .option('dry-run', {
       type: 'boolean',

@@ -185,11 +185,13 @@ export {
   staticCredentials,
 } from './transport/credentials.js';
 export { dockerConfigCredentials } from './transport/docker-config.js';
+export { isLoopbackRegistry } from './transport/endpoint.js';
 export { createTransport } from './transport/http.js';
 export type {
   CredentialProvider,
   Credentials,
   ExchangeInfo,
+  PlainHttp,
   RegistryRequest,
   RegistryResponse,
   Transport,

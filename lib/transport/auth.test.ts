@@ -1,3 +1,6 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { ResponseTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -8,7 +11,8 @@ import {
   type TokenExchange,
   type TokenExchangeResult,
 } from './auth.js';
-import { staticCredentials } from './credentials.js';
+import { chainCredentials, githubTokenCredentials, staticCredentials } from './credentials.js';
+import { dockerConfigCredentials } from './docker-config.js';
 import { isRetryable } from './retry.js';
 
 const PULL = 'repository:app:pull';
@@ -259,4 +263,42 @@ t.test('credentialSecrets: passwords (and the pair), identity and registry token
   t.same(credentialSecrets({ username: 'u', password: 'p' }), ['p', 'u:p']);
   t.same(credentialSecrets({ identityToken: 'id', username: 'u' }), ['id']);
   t.same(credentialSecrets({ registryToken: 'rt' }), ['rt']);
+});
+
+t.test('a refusal names where the credentials came from and how to log in', async (t) => {
+  const path = join(tmpdir(), `oci-promote-auth-source-${process.pid}.json`);
+  await writeFile(
+    path,
+    JSON.stringify({ auths: { 'r.io': { auth: Buffer.from('u:pw-secret').toString('base64') } } }),
+  );
+  t.teardown(() => rm(path, { force: true }));
+  const fromFile = chainCredentials(
+    dockerConfigCredentials({ configPath: path }),
+    githubTokenCredentials({ token: 'ghs_secret' }),
+  );
+  const a = new Authenticator({ send: fake(() => json(401, {})).send, credentials: fromFile });
+
+  t.equal(
+    await a.explainRefusal('r.io', 'Basic realm="x"', undefined),
+    `the registry refused user u — credentials from ${path}; log in again with \`oci-promote login r.io\``,
+  );
+  t.equal(
+    await a.explainRefusal('other.io:5000', 'Basic realm="x"', undefined),
+    `no credentials found for other.io:5000 in ${path} — log in with \`oci-promote login other.io:5000\``,
+  );
+  t.equal(
+    await a.explainRefusal('other.io', 'Bearer realm="https://a/t"', undefined),
+    `no credentials found for other.io in ${path} — log in with \`oci-promote login other.io\``,
+  );
+  // The token service refusing them says the same.
+  await t.rejects(a.onUnauthorized('r.io', 'Bearer realm="https://a/t"', [PULL], undefined), {
+    code: 'ERR_UNAUTHORIZED',
+    message: new RegExp(
+      `token service answered 401 for user u — credentials from ${path.replace(/\./g, '\\.')}; log in again with \`oci-promote login r\\.io\`$`,
+    ),
+  });
+  // ghcr.io: the token came from GITHUB_TOKEN, which is named, never shown.
+  const why = await a.explainRefusal('ghcr.io', 'Basic realm="x"', undefined);
+  t.equal(why, 'the registry refused user x-access-token — credentials from GITHUB_TOKEN');
+  t.notMatch(why ?? '', /ghs_secret|pw-secret/);
 });

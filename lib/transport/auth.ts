@@ -14,11 +14,11 @@ import {
   pickChallenge,
 } from './challenge.js';
 import { describeCredentials } from './credentials.js';
-import { redactUrl } from './endpoint.js';
+import { redactUrl, usesPlainHttp } from './endpoint.js';
 import { parseRetryAfter } from './retry.js';
 import { normalizeScopes } from './scope.js';
 import { type FetchedToken, TokenCache, tokenCacheKey } from './token-cache.js';
-import type { CredentialProvider, Credentials, Scope } from './types.js';
+import type { CredentialProvider, Credentials, PlainHttp, Scope } from './types.js';
 
 /** MAX_TOKEN_RESPONSE_BYTES caps a token response (containers/image `iolimits`: 1 MiB). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1 << 20;
@@ -54,8 +54,11 @@ export interface AuthState {
 /** AuthenticatorOptions configures an Authenticator. */
 export interface AuthenticatorOptions {
   credentials?: CredentialProvider;
-  /** The registry is reached over plain http: http realms may then receive secrets. */
-  plainHttp?: boolean;
+  /**
+   * Which registries are reached over plain http (TransportOptions.plainHttp): their http
+   * realms may then receive secrets.
+   */
+  plainHttp?: PlainHttp;
   /** Sends token-service requests (the transport's HTTP client). */
   send: (req: TokenExchange) => Promise<TokenExchangeResult>;
   cache?: TokenCache;
@@ -205,25 +208,57 @@ export class Authenticator {
     const challenge = pickChallenge(parseChallenges(wwwAuthenticate));
     if (!challenge) return undefined;
     const creds = await this.credentialsFor(registry).catch(() => undefined);
+    const source = this.#source(registry);
     const who = creds ? describeCredentials(creds) : 'anonymous access';
     if (previous?.kind === 'registry-token') {
-      return 'the registry refused the registry token from the Docker config';
+      return source
+        ? `the registry refused the registry token${this.#refusedNote(registry)}`
+        : 'the registry refused the registry token from the Docker config';
     }
     if (challenge.scheme === 'basic') {
-      return creds ? `the registry refused ${who}` : `${registry} needs credentials`;
+      return creds
+        ? `the registry refused ${who}${this.#refusedNote(registry)}`
+        : this.#noCredentials(registry);
     }
     // Sorted: distribution lists a scope's actions in Go map order, so the same refusal
     // would otherwise read `push,pull` one run and `pull,push` the next.
     const scopes = normalizeScopes(challengeScopes(challenge)).join(' ');
     if (isInsufficientScope(challenge)) {
       // The token service granted less than asked (token.md: a partial grant is not an
-      // error at the token service), and the one retry did not help.
-      return `insufficient_scope: ${who} was not granted ${scopes || 'the access this request needs'}`;
+      // error at the token service), and the one retry did not help. Logging in again
+      // would not change what the account may do: no login hint.
+      return `insufficient_scope: ${who} was not granted ${scopes || 'the access this request needs'}${
+        creds && source ? ` (credentials from ${source})` : ''
+      }`;
     }
     if (challenge.params.error === 'invalid_token') {
       return 'the registry refused a freshly issued token (invalid_token): it may not trust its token service, or the clocks differ';
     }
-    return creds ? undefined : `${registry} needs credentials`;
+    return creds ? undefined : this.#noCredentials(registry);
+  }
+
+  /** #source is where the provider found, or looked for, the registry's credentials. */
+  #source(registry: string): string | undefined {
+    return this.#opts.credentials?.source?.(registry);
+  }
+
+  /**
+   * #refusedNote follows refused credentials: where they came from, and `login` when that
+   * is a credentials file (login cannot change GITHUB_TOKEN or credentials given in code).
+   */
+  #refusedNote(registry: string): string {
+    const source = this.#source(registry);
+    if (!source) return '';
+    if (source === 'GITHUB_TOKEN') return ' — credentials from GITHUB_TOKEN';
+    return ` — credentials from ${source}; log in again with \`oci-promote login ${registry}\``;
+  }
+
+  /** #noCredentials: where credentials were looked for, and how to log in, when known. */
+  #noCredentials(registry: string): string {
+    const source = this.#source(registry);
+    return source
+      ? `no credentials found for ${registry} in ${source} — log in with \`oci-promote login ${registry}\``
+      : `${registry} needs credentials`;
   }
 
   async #bearer(
@@ -265,7 +300,7 @@ export class Authenticator {
       );
     }
     let creds = await this.credentialsFor(registry);
-    if (creds && realm.protocol === 'http:' && !this.#opts.plainHttp) {
+    if (creds && realm.protocol === 'http:' && !usesPlainHttp(registry, this.#opts.plainHttp)) {
       // Secrets never travel in clear text unless the registry itself is plain http
       // (loopback test registries): ask anonymously instead.
       this.#log.warn(
@@ -326,7 +361,11 @@ export class Authenticator {
         method: req.method,
         url: redactUrl(req.url),
         message: `${what}: token service answered ${res.status} for ${describeCredentials(creds)}${tokenErrorDetail(res.body)}${
-          creds ? '' : ' — this registry needs credentials'
+          creds
+            ? this.#refusedNote(registry)
+            : this.#source(registry)
+              ? ` — ${this.#noCredentials(registry)}`
+              : ' — this registry needs credentials'
         }`,
       });
     }

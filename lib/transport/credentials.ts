@@ -48,24 +48,42 @@ export function githubTokenCredentials(opts: {
   token: string | undefined;
   actor?: string | undefined;
 }): CredentialProvider {
-  return async (registry) => {
+  const provider: CredentialProvider = async (registry) => {
     if (!opts.token || normalizeRegistryKey(registry) !== GHCR) return undefined;
     return { username: opts.actor || 'x-access-token', password: opts.token };
   };
+  provider.source = (registry) =>
+    opts.token && normalizeRegistryKey(registry) === GHCR ? 'GITHUB_TOKEN' : undefined;
+  return provider;
 }
 
-/** chainCredentials asks each provider in turn; the first that has credentials wins. */
+/**
+ * chainCredentials asks each provider in turn; the first that has credentials wins. Its
+ * `source` is the winner's, or every place looked in (`FILE or GITHUB_TOKEN`) when none had any.
+ */
 export function chainCredentials(
   ...providers: ReadonlyArray<CredentialProvider | undefined>
 ): CredentialProvider {
-  return async (registry) => {
-    for (const p of providers) {
-      if (!p) continue;
+  const present = providers.filter((p): p is CredentialProvider => p !== undefined);
+  const answered = new Map<string, CredentialProvider>();
+  const chain: CredentialProvider = async (registry) => {
+    for (const p of present) {
       const c = await p(registry);
-      if (c !== undefined) return c;
+      if (c !== undefined) {
+        answered.set(registry, p);
+        return c;
+      }
     }
+    answered.delete(registry);
     return undefined;
   };
+  chain.source = (registry) => {
+    const winner = answered.get(registry);
+    if (winner) return winner.source?.(registry);
+    const places = present.map((p) => p.source?.(registry)).filter((s) => s !== undefined);
+    return places.length > 0 ? places.join(' or ') : undefined;
+  };
+  return chain;
 }
 
 /** anonymousCredentials never has credentials. */

@@ -177,11 +177,14 @@ async function writeDockerConfig(configPath: string, config: DockerConfig): Prom
 export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialProvider {
   let config: Promise<DockerConfig> | undefined;
   const answers = new Map<string, Promise<Credentials | undefined>>();
+  // Where each registry's answer came from: a helper named in the file, or the file.
+  const sources = new Map<string, string>();
   const lookup = async (registry: string): Promise<Credentials | undefined> => {
     config ??= readDockerConfig(opts.configPath);
     const cfg = await config;
     const helper = findKey(cfg.credHelpers, registry);
     if (helper && typeof helper[1] === 'string' && helper[1] !== '') {
+      sources.set(registry, `docker-credential-${helper[1]} (credHelpers in ${opts.configPath})`);
       return runCredentialHelper(helper[1], dockerConfigKey(registry), opts);
     }
     const entry = findKey(cfg.auths, registry);
@@ -193,11 +196,15 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
       if (c) return c;
     }
     if (typeof cfg.credsStore === 'string' && cfg.credsStore !== '') {
+      sources.set(
+        registry,
+        `docker-credential-${cfg.credsStore} (credsStore in ${opts.configPath})`,
+      );
       return runCredentialHelper(cfg.credsStore, dockerConfigKey(registry), opts);
     }
     return undefined;
   };
-  return (registry) => {
+  const provider: CredentialProvider = (registry) => {
     const key = normalizeRegistryKey(registry);
     let p = answers.get(key);
     if (!p) {
@@ -208,4 +215,6 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
     }
     return p;
   };
+  provider.source = (registry) => sources.get(normalizeRegistryKey(registry)) ?? opts.configPath;
+  return provider;
 }

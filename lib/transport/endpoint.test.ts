@@ -8,6 +8,41 @@ t.test('registryBaseUrl', async (t) => {
   t.equal(registryBaseUrl('[::1]:5000', { plainHttp: true }), 'http://[::1]:5000');
 });
 
+t.test('loopback registries are plain http by default, as crane does', async (t) => {
+  for (const r of [
+    'localhost',
+    'localhost:5000',
+    'reg.localhost:5000',
+    '127.0.0.1:5000',
+    '127.3.2.1',
+    '[::1]:5000',
+  ]) {
+    t.equal(registryBaseUrl(r), `http://${r}`, r);
+    t.equal(registryBaseUrl(r, { plainHttp: false }), `https://${r}`, `${r} with plainHttp false`);
+  }
+  for (const r of [
+    'registry.example:5000',
+    '0.0.0.0:5000',
+    '10.0.0.1',
+    'localhost.example',
+    'docker.io',
+  ]) {
+    t.match(registryBaseUrl(r), /^https:/, r);
+  }
+});
+
+t.test('plainHttp per registry: a list of names or a function', async (t) => {
+  const names = { plainHttp: ['Staging.example:5000'] };
+  t.equal(registryBaseUrl('staging.example:5000', names), 'http://staging.example:5000');
+  t.equal(registryBaseUrl('prod.example', names), 'https://prod.example', 'not named: https');
+  t.equal(registryBaseUrl('docker.io', names), 'https://registry-1.docker.io');
+  t.equal(registryBaseUrl('localhost:5000', names), 'http://localhost:5000', 'loopback default');
+  const fn = { plainHttp: (r: string) => r === 'a.example' };
+  t.equal(registryBaseUrl('a.example', fn), 'http://a.example');
+  t.equal(registryBaseUrl('localhost:5000', fn), 'https://localhost:5000', 'the function decides');
+  t.equal(registryBaseUrl('docker.io', { plainHttp: true }), 'http://registry-1.docker.io');
+});
+
 t.test('originOf / sameOrigin', async (t) => {
   t.equal(originOf('https://R.io/v2/'), 'https://r.io:443');
   t.ok(sameOrigin('https://r.io/a', 'https://r.io:443/b?x'));

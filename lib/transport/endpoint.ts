@@ -2,15 +2,44 @@
  * Registry names to URLs, origin comparison, and URL redaction for logs and errors.
  */
 import { DOCKER_HUB } from '../reference.js';
+import { addressKind } from './address.js';
+import type { PlainHttp } from './types.js';
 
 /** DOCKER_HUB_HOST is where Docker Hub serves the Distribution API (not `docker.io` itself). */
 export const DOCKER_HUB_HOST = 'registry-1.docker.io';
 
 /** registryBaseUrl returns the base URL of a normalised registry name, without trailing slash. */
-export function registryBaseUrl(registry: string, opts: { plainHttp?: boolean } = {}): string {
+export function registryBaseUrl(registry: string, opts: { plainHttp?: PlainHttp } = {}): string {
   // Docker Hub's API host differs from its reference name (docs/auth.md).
   const host = registry === DOCKER_HUB ? DOCKER_HUB_HOST : registry;
-  return `${opts.plainHttp ? 'http' : 'https'}://${host}`;
+  return `${usesPlainHttp(registry, opts.plainHttp) ? 'http' : 'https'}://${host}`;
+}
+
+/**
+ * usesPlainHttp decides the scheme of one registry (TransportOptions.plainHttp): a boolean
+ * for every registry, a list of registry names (others follow the default), or a function.
+ * The default, as crane's: plain http for a loopback registry (`localhost`, `*.localhost`,
+ * 127.0.0.0/8, ::1, any port), https for every other, so no public registry is ever
+ * reached over http unless it is named.
+ */
+export function usesPlainHttp(registry: string, plainHttp: PlainHttp | undefined): boolean {
+  if (typeof plainHttp === 'boolean') return plainHttp;
+  if (typeof plainHttp === 'function') return plainHttp(registry);
+  const name = registry.toLowerCase();
+  if (plainHttp?.some((r) => r.toLowerCase() === name)) return true;
+  return isLoopbackRegistry(registry);
+}
+
+/** isLoopbackRegistry tells whether a registry name (`host[:port]`) is on loopback. */
+export function isLoopbackRegistry(registry: string): boolean {
+  if (registry === DOCKER_HUB) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${registry}`).hostname;
+  } catch {
+    return false;
+  }
+  return addressKind(hostname) === 'loopback';
 }
 
 /**

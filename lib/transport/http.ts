@@ -125,7 +125,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
 
   const auth = new Authenticator({
     ...(opts.credentials && { credentials: opts.credentials }),
-    ...(opts.plainHttp && { plainHttp: true }),
+    ...(opts.plainHttp !== undefined && { plainHttp: opts.plainHttp }),
     ...(opts.onSecret && { onSecret: opts.onSecret }),
     logger: log,
     send: async (req: TokenExchange) => {

@@ -95,7 +95,7 @@ t.test('wrapResponse.header returns the first of repeated headers, any case', as
   await r.dump();
 });
 
-t.test('a 400 from a TLS port to plain http says to leave out --plain-http', async (t) => {
+t.test('a 400 from a TLS port to plain http says to pass --no-plain-http', async (t) => {
   const go = 'Client sent an HTTP request to an HTTPS server.\n';
   const cases: Array<[string, string, Record<string, string>, string, boolean]> = [
     ['GET', 'http://r:1/v2/', {}, go, true],
@@ -121,7 +121,9 @@ t.test('a 400 from a TLS port to plain http says to leave out --plain-http', asy
       what: 'x',
     });
     t.equal(
-      /the server speaks https on this port: leave out --plain-http$/.test(e.message),
+      /the server speaks https on this port: pass --no-plain-http \(loopback registries are plain http by default\)$/.test(
+        e.message,
+      ),
       hinted,
       `${method} ${url} ${JSON.stringify(headers)}: ${e.message}`,
     );

@@ -147,7 +147,7 @@ export async function errorFromResponse(init: {
   const note =
     init.note ??
     (plainHttpToTls(init.status, init.url, init.method, init.headers, text)
-      ? 'the server speaks https on this port: leave out --plain-http'
+      ? 'the server speaks https on this port: pass --no-plain-http (loopback registries are plain http by default)'
       : undefined);
   const fields = {
     status: init.status,

@@ -89,7 +89,15 @@ export type Credentials =
   | { registryToken: string };
 
 /** CredentialProvider finds credentials for a registry, or undefined for anonymous. */
-export type CredentialProvider = (registry: string) => Promise<Credentials | undefined>;
+export interface CredentialProvider {
+  (registry: string): Promise<Credentials | undefined>;
+  /**
+   * Where this provider's answer for `registry` came from, or where it looked when it had
+   * none (a file path, `GITHUB_TOKEN`), for error messages; never a secret. Asked after
+   * the provider answered for that registry; undefined when it has nothing to say.
+   */
+  source?: (registry: string) => string | undefined;
+}
 
 /** One finished HTTP exchange, reported to `onExchange` (for counting and tracing). */
 export interface ExchangeInfo {
@@ -100,11 +108,20 @@ export interface ExchangeInfo {
   status: number;
 }
 
+/** PlainHttp says which registries speak http:// (TransportOptions.plainHttp). */
+export type PlainHttp = boolean | readonly string[] | ((registry: string) => boolean);
+
 /** TransportOptions configures createTransport. */
 export interface TransportOptions {
   credentials?: CredentialProvider;
-  /** Use http:// instead of https:// (loopback test registries). */
-  plainHttp?: boolean;
+  /**
+   * Which registries are reached over http:// instead of https://: `true` every registry,
+   * `false` none (https even on loopback), a list of registry names (`host:port` as in
+   * references; the others follow the default), or a function of the registry name.
+   * Default: plain http for loopback registries only (`localhost`, `*.localhost`,
+   * 127.0.0.0/8, `::1`, any port), as crane does; https for every other.
+   */
+  plainHttp?: PlainHttp;
   /** Skip TLS certificate verification. */
   insecure?: boolean;
   /** Extra CA certificates (PEM) trusted in addition to the system store. */

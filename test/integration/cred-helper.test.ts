@@ -186,6 +186,9 @@ t.test('wrong credentials from a helper: ERR_UNAUTHORIZED naming the user', asyn
   const r = await run(t, ['tags', '--json', `${reg.host}/prod/app`]);
   t.equal(r.code, 1);
   t.equal(r.json().error.code, 'ERR_UNAUTHORIZED');
-  t.match(r.json().error.message, /answered 401 .*— the registry refused user robot$/);
+  t.match(
+    r.json().error.message,
+    /answered 401 .*— the registry refused user robot — credentials from docker-credential-stale \(credHelpers in \S+config\.json\); log in again with `oci-promote login 127\.0\.0\.1:\d+`$/,
+  );
   t.notOk(r.stderr.includes('stale-Pw-0a9c'));
 });

@@ -20,7 +20,9 @@ const reg = await startTlsRegistry(t, tls.server);
 const image = await pushLayout(reg, BUSYBOX_LAYOUT, 'amd64', 'staging/app');
 const cli = await cliEnv(t);
 
-const run = (args: string[]) => cli.run(['--log-level', 'warn', ...args]);
+// The registry is on 127.0.0.1, plain http by default (a loopback registry): https is
+// asked for explicitly.
+const run = (args: string[]) => cli.run(['--log-level', 'warn', '--no-plain-http', ...args]);
 
 /** assertTlsFailure checks the one-line message of a refused certificate. */
 function assertTlsFailure(t: Test, r: CliResult, problem: RegExp): void {
@@ -109,16 +111,20 @@ t.test('a certificate for another name: the error says it does not match', async
   );
 });
 
-t.test('--plain-http against an https registry: the error says to leave it out', async (t) => {
-  for (const cmd of [['digest'], ['tags']]) {
-    const target = cmd[0] === 'tags' ? `${reg.host}/staging/app` : `${reg.host}/staging/app:amd64`;
-    const r = await run([...cmd, '--json', '--plain-http', target]);
-    t.equal(r.code, 1, r.stderr);
-    t.match(
-      r.json().error.message,
-      /answered 400 — the server speaks https on this port: leave out --plain-http$/,
-      `${cmd[0]} (${cmd[0] === 'tags' ? 'GET, body read' : 'HEAD, no body'})`,
-    );
+t.test('http to an https loopback registry: the error says --no-plain-http', async (t) => {
+  // Without a flag (the loopback default) and with --plain-http alike.
+  for (const flags of [[], ['--plain-http']]) {
+    for (const cmd of [['digest'], ['tags']]) {
+      const target =
+        cmd[0] === 'tags' ? `${reg.host}/staging/app` : `${reg.host}/staging/app:amd64`;
+      const r = await cli.run([...cmd, '--json', ...flags, target]);
+      t.equal(r.code, 1, r.stderr);
+      t.match(
+        r.json().error.message,
+        /answered 400 — the server speaks https on this port: pass --no-plain-http \(loopback registries are plain http by default\)$/,
+        `${cmd[0]} ${flags.join(' ')} (${cmd[0] === 'tags' ? 'GET, body read' : 'HEAD, no body'})`,
+      );
+    }
   }
 });
 
@@ -157,6 +163,7 @@ t.test('token auth over https: registry, token service and credentials on TLS', 
   const r = await cli.run([
     '--log-level',
     'trace',
+    '--no-plain-http',
     'copy',
     '--json',
     '--ca-file',
@@ -180,11 +187,12 @@ t.test('token auth over https: registry, token service and credentials on TLS', 
   const untrusted = await cli.run([
     'digest',
     '--json',
+    '--no-plain-http',
     '--insecure',
     `${treg.host}/staging/app:amd64`,
   ]);
   t.equal(untrusted.code, 0, '--insecure covers the token service too');
-  const refused = await cli.run(['digest', '--json', `${treg.host}/staging/app:amd64`]);
+  const refused = await run(['digest', '--json', `${treg.host}/staging/app:amd64`]);
   t.equal(refused.code, 1);
   t.match(refused.json().error.message, /is not trusted/);
 });

@@ -325,7 +325,7 @@ t.test('a wrong password: exit 1, ERR_UNAUTHORIZED, nothing secret printed', asy
   t.equal(err.code, 'ERR_UNAUTHORIZED');
   t.match(
     err.message,
-    /^get a token for 127\.0\.0\.1:\d+ from http:\/\/127\.0\.0\.1:\d+\/token: token service answered 401 for user alice \(UNAUTHORIZED: invalid username or password\)$/,
+    /^get a token for 127\.0\.0\.1:\d+ from http:\/\/127\.0\.0\.1:\d+\/token: token service answered 401 for user alice \(UNAUTHORIZED: invalid username or password\) — credentials from \S+config\.json; log in again with `oci-promote login 127\.0\.0\.1:\d+`$/,
   );
   t.match(r.stderr, /oci-promote: error: .*user alice.* \[ERR_UNAUTHORIZED\]/);
   t.match(ts.log, [{ grant: 'basic', claimedUser: 'alice', status: 401 }]);
@@ -458,7 +458,7 @@ t.test(
     t.equal(r.json().error.code, 'ERR_UNAUTHORIZED');
     t.match(
       r.json().error.message,
-      /start blob upload to .*shared\/app: POST .* answered 401 .* — insufficient_scope: user alice was not granted repository:shared\/app:pull,push$/,
+      /start blob upload to .*shared\/app: POST .* answered 401 .* — insufficient_scope: user alice was not granted repository:shared\/app:pull,push \(credentials from \S+config\.json\)$/,
     );
     const asked = tokenRequests('registry-b').filter(withScope('repository:shared/app:pull,push'));
     t.same(

@@ -74,8 +74,9 @@ function makeCerts(): { ca: string; key: string; cert: string } | undefined {
 const certs = makeCerts();
 if (!certs) t.plan(0, 'openssl is not available');
 
+/** These servers are on 127.0.0.1, plain http by default: https is asked for explicitly. */
 function transport(t: Test, opts: TransportOptions) {
-  const tr = createTransport({ retry: { retries: 0 }, ...opts });
+  const tr = createTransport({ retry: { retries: 0 }, plainHttp: false, ...opts });
   t.teardown(() => tr.close());
   return tr;
 }
