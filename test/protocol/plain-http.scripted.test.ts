@@ -6,9 +6,11 @@
  * The servers listen on 127.0.0.1; named `0.0.0.0:PORT` they are reached the same way
  * (Linux connects 0.0.0.0 to the local host) but by a name that is not a loopback one.
  */
+import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { createTransport } from '../../lib/transport/http.js';
 import type { RegistryRequest, TransportOptions } from '../../lib/transport/types.js';
+import { cliEnv } from '../helpers/cli.js';
 import { type ScriptStep, scriptedServer } from '../helpers/scripted-server.js';
 
 const ping = (registry: string): RegistryRequest => ({
@@ -60,4 +62,51 @@ t.test('plainHttp false: https even on loopback', async (t) => {
     message: /GET https:\/\/127\.0\.0\.1:\d+\/v2\/ failed: TLS handshake/,
   });
   t.equal(server.requests.length, 0);
+});
+
+t.test('copy --from-plain-http: the source over http, the target still https', async (t) => {
+  const config = Buffer.from('{}');
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: `sha256:${createHash('sha256').update(config).digest('hex')}`,
+      size: config.length,
+    },
+    layers: [],
+  });
+  const staging = await scriptedServer(
+    t,
+    [
+      {
+        method: 'GET',
+        path: '/v2/app/manifests/1',
+        reply: {
+          status: 200,
+          headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+          body: manifest,
+        },
+      },
+    ],
+    { name: 'staging' },
+  );
+  const production = await scriptedServer(t, [], { name: 'production (plain, must see nothing)' });
+  const cli = await cliEnv(t);
+  const r = await cli.run([
+    'copy',
+    '--json',
+    '--from-plain-http',
+    `${remote(staging.host)}/app:1`,
+    `${remote(production.host)}/app:1`,
+  ]);
+  t.equal(r.code, 1, r.stderr);
+  t.match(
+    r.json().error.message,
+    new RegExp(
+      `https://${remote(production.host).replace(/\./g, '\\.')}/v2/app/.* failed: TLS handshake`,
+    ),
+  );
+  t.equal(staging.requests.length, 1, 'the source answered over http');
+  t.equal(production.requests.length, 0, 'no http request reached the target');
 });
