@@ -105,3 +105,16 @@ t.test(
     t.equal(r.json().digest, image);
   },
 );
+
+t.test('promote --from-file: the side flags apply to the entries of the file', async (t) => {
+  const list = [
+    { source: `${stagingName}/app:amd64`, to: `${productionName}/batch`, tags: ['b1'] },
+  ];
+  const r = await cli.run(
+    ['promote', '--json', '--from-plain-http', '--ca-file', ca.certPath, '--from-file', '-'],
+    { stdin: JSON.stringify(list) },
+  );
+  t.equal(r.code, 0, r.stderr);
+  const back = await cli.run(['digest', '--ca-file', ca.certPath, `${productionName}/batch:b1`]);
+  t.equal(back.stdout.trim(), image, back.stderr);
+});
