@@ -189,6 +189,7 @@ export { isLoopbackRegistry } from './transport/endpoint.js';
 export { createTransport } from './transport/http.js';
 export type {
   CredentialProvider,
+  CredentialSource,
   Credentials,
   ExchangeInfo,
   PlainHttp,

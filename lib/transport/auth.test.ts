@@ -269,7 +269,10 @@ t.test('a refusal names where the credentials came from and how to log in', asyn
   const path = join(tmpdir(), `oci-promote-auth-source-${process.pid}.json`);
   await writeFile(
     path,
-    JSON.stringify({ auths: { 'r.io': { auth: Buffer.from('u:pw-secret').toString('base64') } } }),
+    JSON.stringify({
+      auths: { 'r.io': { auth: Buffer.from('u:pw-secret').toString('base64') } },
+      credHelpers: { 'helped.io': 'oci-promote-test-no-such-helper' },
+    }),
   );
   t.teardown(() => rm(path, { force: true }));
   const fromFile = chainCredentials(
@@ -297,6 +300,11 @@ t.test('a refusal names where the credentials came from and how to log in', asyn
       `token service answered 401 for user u — credentials from ${path.replace(/\./g, '\\.')}; log in again with \`oci-promote login r\\.io\`$`,
     ),
   });
+  // A per-registry helper answers before any auths entry: logging in would not help.
+  t.equal(
+    await a.explainRefusal('helped.io', 'Basic realm="x"', undefined),
+    `no credentials found for helped.io in docker-credential-oci-promote-test-no-such-helper (credHelpers in ${path})`,
+  );
   // ghcr.io: the token came from GITHUB_TOKEN, which is named, never shown.
   const why = await a.explainRefusal('ghcr.io', 'Basic realm="x"', undefined);
   t.equal(why, 'the registry refused user x-access-token — credentials from GITHUB_TOKEN');

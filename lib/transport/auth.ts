@@ -18,7 +18,13 @@ import { redactUrl, usesPlainHttp } from './endpoint.js';
 import { parseRetryAfter } from './retry.js';
 import { normalizeScopes } from './scope.js';
 import { type FetchedToken, TokenCache, tokenCacheKey } from './token-cache.js';
-import type { CredentialProvider, Credentials, PlainHttp, Scope } from './types.js';
+import type {
+  CredentialProvider,
+  CredentialSource,
+  Credentials,
+  PlainHttp,
+  Scope,
+} from './types.js';
 
 /** MAX_TOKEN_RESPONSE_BYTES caps a token response (containers/image `iolimits`: 1 MiB). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1 << 20;
@@ -228,7 +234,7 @@ export class Authenticator {
       // error at the token service), and the one retry did not help. Logging in again
       // would not change what the account may do: no login hint.
       return `insufficient_scope: ${who} was not granted ${scopes || 'the access this request needs'}${
-        creds && source ? ` (credentials from ${source})` : ''
+        creds && source ? ` (credentials from ${source.description})` : ''
       }`;
     }
     if (challenge.params.error === 'invalid_token') {
@@ -238,7 +244,7 @@ export class Authenticator {
   }
 
   /** #source is where the provider found, or looked for, the registry's credentials. */
-  #source(registry: string): string | undefined {
+  #source(registry: string): CredentialSource | undefined {
     return this.#opts.credentials?.source?.(registry);
   }
 
@@ -249,16 +255,20 @@ export class Authenticator {
   #refusedNote(registry: string): string {
     const source = this.#source(registry);
     if (!source) return '';
-    if (source === 'GITHUB_TOKEN') return ' — credentials from GITHUB_TOKEN';
-    return ` — credentials from ${source}; log in again with \`oci-promote login ${registry}\``;
+    const note = ` — credentials from ${source.description}`;
+    return source.loginFile === undefined
+      ? note
+      : `${note}; log in again with \`oci-promote login ${registry}\``;
   }
 
   /** #noCredentials: where credentials were looked for, and how to log in, when known. */
   #noCredentials(registry: string): string {
     const source = this.#source(registry);
-    return source
-      ? `no credentials found for ${registry} in ${source} — log in with \`oci-promote login ${registry}\``
-      : `${registry} needs credentials`;
+    if (!source) return `${registry} needs credentials`;
+    const none = `no credentials found for ${registry} in ${source.description}`;
+    return source.loginFile === undefined
+      ? none
+      : `${none} — log in with \`oci-promote login ${registry}\``;
   }
 
   async #bearer(

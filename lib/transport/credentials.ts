@@ -4,7 +4,7 @@
  * Nothing here reads the process environment: the CLI passes paths, tokens and env in.
  */
 import { DOCKER_HUB } from '../reference.js';
-import type { CredentialProvider, Credentials } from './types.js';
+import type { CredentialProvider, CredentialSource, Credentials } from './types.js';
 
 /** Host names that all mean Docker Hub in configs and references. */
 const DOCKER_HUB_ALIASES = new Set([
@@ -53,7 +53,9 @@ export function githubTokenCredentials(opts: {
     return { username: opts.actor || 'x-access-token', password: opts.token };
   };
   provider.source = (registry) =>
-    opts.token && normalizeRegistryKey(registry) === GHCR ? 'GITHUB_TOKEN' : undefined;
+    opts.token && normalizeRegistryKey(registry) === GHCR
+      ? { description: 'GITHUB_TOKEN' }
+      : undefined;
   return provider;
 }
 
@@ -80,8 +82,15 @@ export function chainCredentials(
   chain.source = (registry) => {
     const winner = answered.get(registry);
     if (winner) return winner.source?.(registry);
-    const places = present.map((p) => p.source?.(registry)).filter((s) => s !== undefined);
-    return places.length > 0 ? places.join(' or ') : undefined;
+    const places = present
+      .map((p) => p.source?.(registry))
+      .filter((s): s is CredentialSource => s !== undefined);
+    if (places.length === 0) return undefined;
+    const loginFile = places.find((s) => s.loginFile !== undefined)?.loginFile;
+    return {
+      description: places.map((s) => s.description).join(' or '),
+      ...(loginFile !== undefined && { loginFile }),
+    };
   };
   return chain;
 }

@@ -21,7 +21,7 @@ import {
   runCredentialHelper,
 } from './cred-helper.js';
 import { normalizeRegistryKey } from './credentials.js';
-import type { CredentialProvider, Credentials } from './types.js';
+import type { CredentialProvider, CredentialSource, Credentials } from './types.js';
 
 /** DockerConfigAuth is one `auths` entry. */
 export interface DockerConfigAuth {
@@ -178,13 +178,16 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
   let config: Promise<DockerConfig> | undefined;
   const answers = new Map<string, Promise<Credentials | undefined>>();
   // Where each registry's answer came from: a helper named in the file, or the file.
-  const sources = new Map<string, string>();
+  const sources = new Map<string, CredentialSource>();
   const lookup = async (registry: string): Promise<Credentials | undefined> => {
     config ??= readDockerConfig(opts.configPath);
     const cfg = await config;
     const helper = findKey(cfg.credHelpers, registry);
     if (helper && typeof helper[1] === 'string' && helper[1] !== '') {
-      sources.set(registry, `docker-credential-${helper[1]} (credHelpers in ${opts.configPath})`);
+      // The helper answers for this registry before any `auths` entry: login cannot help.
+      sources.set(registry, {
+        description: `docker-credential-${helper[1]} (credHelpers in ${opts.configPath})`,
+      });
       return runCredentialHelper(helper[1], dockerConfigKey(registry), opts);
     }
     const entry = findKey(cfg.auths, registry);
@@ -196,10 +199,11 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
       if (c) return c;
     }
     if (typeof cfg.credsStore === 'string' && cfg.credsStore !== '') {
-      sources.set(
-        registry,
-        `docker-credential-${cfg.credsStore} (credsStore in ${opts.configPath})`,
-      );
+      // An `auths` entry, which login writes, comes before the store.
+      sources.set(registry, {
+        description: `docker-credential-${cfg.credsStore} (credsStore in ${opts.configPath})`,
+        loginFile: opts.configPath,
+      });
       return runCredentialHelper(cfg.credsStore, dockerConfigKey(registry), opts);
     }
     return undefined;
@@ -215,6 +219,10 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
     }
     return p;
   };
-  provider.source = (registry) => sources.get(normalizeRegistryKey(registry)) ?? opts.configPath;
+  provider.source = (registry) =>
+    sources.get(normalizeRegistryKey(registry)) ?? {
+      description: opts.configPath,
+      loginFile: opts.configPath,
+    };
   return provider;
 }

@@ -107,7 +107,7 @@ export function toNetworkError(
       }
       case 'EPROTO':
       case 'ERR_SSL_WRONG_VERSION_NUMBER':
-        return `TLS handshake with ${host} failed (${messageOf(err)}) — if the registry speaks plain http, use --plain-http`;
+        return `TLS handshake with ${host} failed (${messageOf(err)}) — if the registry speaks plain http, use --plain-http (--from-plain-http or --to-plain-http for one side of a copy)`;
       default:
         if (code && TLS_TRUST.has(code)) {
           return `TLS certificate of ${host} is not trusted (${code}: ${messageOf(err)}) — pass --ca-file with the CA that signed it, or --insecure to skip verification`;

@@ -93,10 +93,21 @@ export interface CredentialProvider {
   (registry: string): Promise<Credentials | undefined>;
   /**
    * Where this provider's answer for `registry` came from, or where it looked when it had
-   * none (a file path, `GITHUB_TOKEN`), for error messages; never a secret. Asked after
-   * the provider answered for that registry; undefined when it has nothing to say.
+   * none, for error messages; never a secret. Asked after the provider answered for that
+   * registry; undefined when it has nothing to say.
    */
-  source?: (registry: string) => string | undefined;
+  source?: (registry: string) => CredentialSource | undefined;
+}
+
+/** CredentialSource says where credentials came from (CredentialProvider.source). */
+export interface CredentialSource {
+  /** A file path, `docker-credential-NAME (credHelpers in FILE)`, `GITHUB_TOKEN`. */
+  description: string;
+  /**
+   * The credentials file `login` writes to change this answer; absent when logging in
+   * would not change it (a per-registry credential helper, an environment variable).
+   */
+  loginFile?: string;
 }
 
 /** One finished HTTP exchange, reported to `onExchange` (for counting and tracing). */

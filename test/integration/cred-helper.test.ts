@@ -188,7 +188,7 @@ t.test('wrong credentials from a helper: ERR_UNAUTHORIZED naming the user', asyn
   t.equal(r.json().error.code, 'ERR_UNAUTHORIZED');
   t.match(
     r.json().error.message,
-    /answered 401 .*— the registry refused user robot — credentials from docker-credential-stale \(credHelpers in \S+config\.json\); log in again with `oci-promote login 127\.0\.0\.1:\d+`$/,
+    /answered 401 .*— the registry refused user robot — credentials from docker-credential-stale \(credHelpers in \S+config\.json\)$/,
   );
   t.notOk(r.stderr.includes('stale-Pw-0a9c'));
 });

@@ -83,7 +83,7 @@ t.test('--no-plain-http against a plain loopback registry: a TLS error saying so
   t.equal(r.json().error.code, 'ERR_NETWORK');
   t.match(
     r.json().error.message,
-    /TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\) — if the registry speaks plain http, use --plain-http/,
+    /TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\) — if the registry speaks plain http, use --plain-http \(--from-plain-http or --to-plain-http for one side of a copy\)$/,
   );
   t.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');
 });
