@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { setFlagsFromString } from 'node:v8';
@@ -43,6 +44,8 @@ async function run(): Promise<void> {
   // are removed, no tag is written after it, and main reports "interrupted" (exit 130/143).
   // A second signal exits at once, for whatever an abort does not reach (a read of stdin).
   const controller = new AbortController();
+  // Every request in flight listens to this one signal: a batch runs 8 promotions at once.
+  setMaxListeners(1000, controller.signal);
   const onSignal = (signal: NodeJS.Signals) => {
     const stop = new InterruptedError(signal);
     if (!controller.signal.aborted) {

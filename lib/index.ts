@@ -161,7 +161,7 @@ export {
   PREDICATE_TYPES,
   STATEMENT_TYPE,
 } from './promote/statement.js';
-export { MAX_STATUS_TAGS, status } from './promote/status.js';
+export { isReleaseTag, MAX_STATUS_TAGS, status } from './promote/status.js';
 export type * from './promote/types.js';
 export {
   formatReference,

@@ -1,7 +1,8 @@
 /**
  * The copy engine. It resolves the source once to a digest, walks index → manifests →
  * blobs, skips what the destination has, mounts within a registry, otherwise streams
- * GET → verify → PUT, and pushes every manifest by digest after its children.
+ * GET → verify → PUT, and pushes every manifest by digest after its children (the root
+ * may be left to the caller, who pushes it under its first tag: GraphTarget.leaveRoot).
  * It never writes a tag: the caller tags last, once everything is in place.
  */
 import type { Readable } from 'node:stream';
@@ -75,19 +76,42 @@ export interface GraphCopyResult extends CopyStats {
   root: FetchedManifest;
 }
 
+/** GraphTarget is what the caller asks of the destination and knows of it. */
+export interface GraphTarget {
+  /** The digest of what is copied (after filtering) must be this one. */
+  digest?: Digest;
+  /**
+   * The caller pushes the root itself, under the first tag it writes (promote): one PUT
+   * instead of two. The registry accepts that PUT only with everything the root
+   * references present, which the copy has made sure of.
+   */
+  leaveRoot?: boolean;
+  /**
+   * The destination repository held no tag when the caller listed it (a new repository):
+   * the root is not looked for, and blobs up to SMALL_BLOB bytes are uploaded without a
+   * HEAD first — for them a HEAD costs as many requests as it could save.
+   */
+  untagged?: boolean;
+}
+
+/** Blobs this small are uploaded into an untagged repository without a HEAD first. */
+export const SMALL_BLOB = 64 * 1024;
+
 /**
  * copyGraph copies the manifest a source reference resolves to, and everything it
- * refers to, into `dst` by digest. `root` is the already-fetched source manifest;
- * `expectedDigest`, when given, must be the digest of what is copied (after filtering).
+ * refers to, into `dst` by digest. `root` is the already-fetched source manifest.
  */
 export async function copyGraph(
   src: ContentStore,
   root: FetchedManifest,
   dst: ContentStore,
   options: CopyOptions = {},
-  expectedDigest?: Digest,
+  target: GraphTarget = {},
 ): Promise<GraphCopyResult> {
-  const run = new CopyRun(src, dst, options);
+  const expectedDigest = target.digest;
+  // Referrers are pushed with the root as their subject: the root goes first then.
+  const leaveRoot = target.leaveRoot === true && !options.referrers;
+  const run = new CopyRun(src, dst, options, { ...target, leaveRoot });
   let top = root;
   let filteredFrom: Digest | undefined;
   if (options.platforms?.length) {
@@ -133,6 +157,7 @@ class CopyRun {
     readonly src: ContentStore,
     readonly dst: ContentStore,
     readonly options: CopyOptions,
+    readonly target: GraphTarget = {},
   ) {
     this.#limit = limiter(options.jobs ?? 4);
     this.#sameRegistry = src.registry === dst.registry;
@@ -191,7 +216,11 @@ class CopyRun {
   ): Promise<void> {
     return once(this.#manifests, desc.digest, async () => {
       const chain = [...path, desc.digest];
-      const present = await this.dst.manifests.head(desc.digest, this.signal);
+      const root = path.length === 0;
+      const present =
+        root && this.target.untagged
+          ? false
+          : await this.dst.manifests.head(desc.digest, this.signal);
       let source = fetched;
       if (present) {
         this.stats.manifests.skipped++;
@@ -199,7 +228,7 @@ class CopyRun {
       } else {
         source ??= await this.src.manifests.get(desc.digest, this.signal);
         await this.children(source.manifest, chain);
-        if (!this.options.dryRun) {
+        if (!this.options.dryRun && !(root && this.target.leaveRoot)) {
           const put = await this.dst.manifests.put(
             desc.digest,
             source.bytes,
@@ -243,7 +272,10 @@ class CopyRun {
       this.emit({ type: 'blob', descriptor: desc, action: 'skipped' });
       return Promise.resolve();
     }
-    return once(this.#blobs, desc.digest, () => this.#limit(() => this.#blob(desc)));
+    return once(this.#blobs, desc.digest, () => {
+      this.emit({ type: 'blob-queued', descriptor: desc });
+      return this.#limit(() => this.#blob(desc));
+    });
   }
 
   async #blob(desc: Descriptor): Promise<void> {
@@ -263,7 +295,10 @@ class CopyRun {
     // Within one registry, mount without a HEAD first: distribution answers 201 when
     // the source has the blob, whether or not the destination already had it.
     const mounts = this.#sameRegistry && canMount(dst.blobs) ? dst.blobs : undefined;
-    if (!mounts && (await dst.blobs.stat(desc.digest, this.signal))) return done('skipped');
+    const unasked = this.target.untagged === true && desc.size <= SMALL_BLOB;
+    if (!mounts && !unasked && (await dst.blobs.stat(desc.digest, this.signal))) {
+      return done('skipped');
+    }
 
     const retry = (what: string, attempt: number, error: Error, delayMs?: number) => {
       this.#log.warn(

@@ -6,6 +6,8 @@ import type { Descriptor } from '../manifest.js';
 
 /** CopyEvent is one thing that happened during a copy. */
 export type CopyEvent =
+  /** A blob the copy will deal with (once per digest, before any transfer): progress totals. */
+  | { type: 'blob-queued'; descriptor: Descriptor }
   | { type: 'blob-start'; descriptor: Descriptor }
   | { type: 'blob-progress'; descriptor: Descriptor; bytes: number }
   | { type: 'blob'; descriptor: Descriptor; action: 'copied' | 'mounted' | 'skipped' }

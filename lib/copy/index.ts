@@ -106,7 +106,9 @@ export async function copyStores(
     );
   }
 
-  const { root: written, ...graph } = await copyGraph(src, root, dst, options, destination.digest);
+  const { root: written, ...graph } = await copyGraph(src, root, dst, options, {
+    ...(destination.digest && { digest: destination.digest }),
+  });
   let tag: TagUpdate | undefined;
   if (destination.tag !== undefined) {
     const current = await dst.manifests.head(destination.tag, options.signal);

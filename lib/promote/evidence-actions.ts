@@ -193,8 +193,9 @@ async function write(
   };
   if (w.request.dryRun) return result;
   const signal = w.request.signal;
-  const record = await pushRecord(repo, subject, body, signal);
-  await cacheRecords(repo, [record], signal ? { signal } : {});
+  const record = await pushRecord(repo, subject, body, signal, {
+    alongside: (listed) => cacheRecords(repo, [listed], signal ? { signal } : {}),
+  });
   result.record = record.digest;
   return result;
 }

@@ -82,8 +82,11 @@ export async function readLedger(
   options: AbortSignal | ReadOptions = {},
 ): Promise<Ledger> {
   const { tags: listed, signal } = options instanceof AbortSignal ? { signal: options } : options;
+  // A tag list just taken that lacks the cache's tag spares its GET (a new repository).
   const [cache, tags] = await Promise.all([
-    readCache(repo, signal),
+    listed && !listed.includes(LEDGER_TAG)
+      ? { entries: [], digest: null }
+      : readCache(repo, signal),
     listed ?? repo.listTags(signal),
   ]);
   const known = new Set(cache.entries.map((d) => prefixOf(d.digest)));

@@ -111,10 +111,18 @@ export async function promote(
   }
 
   // The engine gets the request's copy options as they are; it filters the same platforms
-  // again (deterministically) and checks the result is the digest just planned.
+  // again (deterministically) and checks the result is the digest just planned. When a
+  // tag is to be written, that PUT puts the root (leaveRoot); a repository the listing
+  // showed without tags is taken to hold nothing yet (untagged).
   const copy = everyTagHolds(decisions, digest, copyOptions.referrers === true)
     ? { ...NOTHING_COPIED, manifests: { copied: 0, skipped: 1 } }
-    : statsOf(await copyGraph(src, fetched, dst, copyOptions, digest));
+    : statsOf(
+        await copyGraph(src, fetched, dst, copyOptions, {
+          digest,
+          leaveRoot: decisions.some((d) => d.action === 'created' || d.action === 'moved'),
+          untagged: present.length === 0,
+        }),
+      );
   const result: PromotionResult = {
     source: formatReference({ ...req.source, digest: fetched.descriptor.digest }),
     digest,
@@ -129,8 +137,8 @@ export async function promote(
   if (dryRun) return result;
 
   // Tags last, and only onto an image the registry holds whole: the copy found the root
-  // there, or pushed it and the registry accepted it (201 with that digest), which it
-  // does only when everything the manifest references is present.
+  // there or made sure of everything it references, and the registry accepts a manifest
+  // (by digest, or under the first tag) only when all of that is present.
   await options.hooks?.beforeTags?.();
   const written = await writePromotionTags(dst, root, decisions, {
     allowOverwrite: req.allowOverwrite === true,
@@ -160,11 +168,15 @@ export async function promote(
       ...(overrides.length > 0 && { overrides }),
       ...(req.provenance && { provenance: req.provenance }),
     });
-    const record = await pushRecord(dst, root.descriptor, body, signal, present);
-    await cacheRecords(dst, [record], {
-      read: ledger,
-      ...(signal && { signal }),
-      ...(copyOptions.logger && { logger: copyOptions.logger }),
+    const record = await pushRecord(dst, root.descriptor, body, signal, {
+      tags: present,
+      indexUnchanged: copy.referrers.length === 0,
+      alongside: (listed) =>
+        cacheRecords(dst, [listed], {
+          read: ledger,
+          ...(signal && { signal }),
+          ...(copyOptions.logger && { logger: copyOptions.logger }),
+        }),
     });
     result.record = record.digest;
   }

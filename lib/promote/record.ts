@@ -11,6 +11,7 @@
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
 import { buffer } from 'node:stream/consumers';
+import { referrersTag } from '../content/referrers.js';
 import type { ContentStore, PutResult } from '../content/store.js';
 import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
@@ -145,6 +146,16 @@ export const DROPPED_ARTIFACT_TYPE = 'application/vnd.oci-promote.dropped.v1+jso
 /** DROPPED_ANNOTATION holds that list: a JSON array of record digests. */
 export const DROPPED_ANNOTATION = 'dev.oci-promote.dropped';
 
+/** RecordOptions: what the caller knows of the repository (each spares a request). */
+export interface RecordOptions {
+  /** The repository's tags as listed before this record. */
+  tags?: readonly string[];
+  /** Nothing written since that listing can have made the subject's fallback index. */
+  indexUnchanged?: boolean;
+  /** Run once the record is in the journal, beside the fallback index update (the ledger cache). */
+  alongside?(record: Descriptor): Promise<void>;
+}
+
 /**
  * pushRecord writes a record into `repo` as an artifact under its journal tag, with
  * `subject` set when the image it concerns is in `repo` (then it is also findable as a
@@ -156,9 +167,9 @@ export async function pushRecord(
   subject: Descriptor | null,
   body: RecordBody,
   signal?: AbortSignal,
-  /** The repository's tags as just listed: spares the requests whose answer they tell. */
-  tags?: readonly string[],
+  options: RecordOptions = {},
 ): Promise<Descriptor> {
+  const { tags } = options;
   const bytes = Buffer.from(JSON.stringify(statementOf(body)));
   const layer: Descriptor = {
     mediaType: IN_TOTO_MEDIA_TYPE,
@@ -192,8 +203,9 @@ export async function pushRecord(
     tag,
     manifest,
     [
-      // A journal tag means a record is there, and with it the empty config it shares.
-      [emptyDescriptor, EMPTY_JSON, tags?.some(isJournalTag) ? 'present' : undefined],
+      // A journal tag means a record is there, and with it the empty config it shares;
+      // none means a first record, and an upload costs fewer requests than a HEAD and one.
+      [emptyDescriptor, EMPTY_JSON, tags && (tags.some(isJournalTag) ? 'present' : 'new')],
       // The statement carries its time and digest: no registry has it yet, so no HEAD.
       [layer, bytes, 'new'],
     ],
@@ -207,11 +219,16 @@ export async function pushRecord(
     layers: [layer],
     annotations,
   });
-  if (subject && !put.subjectIndexed && repo.referrers.api !== true) {
-    // Read, not taken from `tags`: the copy before this record may have written the
-    // subject's fallback index (its signatures, SBOMs), which must not be replaced.
-    await repo.referrers.addToTagIndex(subject.digest, listed, signal);
-  }
+  const indexed = async () => {
+    if (!subject || put.subjectIndexed || repo.referrers.api === true) return;
+    // The fallback index is read unless the caller vouches that the list it took is
+    // still true of it: a copy of referrers in between may have written it.
+    const absent = options.indexUnchanged === true && !tags?.includes(referrersTag(subject.digest));
+    await repo.referrers.addToTagIndex(subject.digest, listed, signal, { absent });
+  };
+  const both = await Promise.allSettled([indexed(), options.alongside?.(listed)]);
+  const failed = both.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return listed;
 }
 

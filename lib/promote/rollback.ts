@@ -116,13 +116,15 @@ export async function rollback(
       ...(reason !== undefined && { reason }),
     }),
     signal,
+    {
+      alongside: (listed) =>
+        cacheRecords(repo, [...written, listed], {
+          read: ledger,
+          ...(signal && { signal }),
+          ...(req.logger && { logger: req.logger }),
+        }),
+    },
   );
-  written.push(record);
-  await cacheRecords(repo, written, {
-    read: ledger,
-    ...(signal && { signal }),
-    ...(req.logger && { logger: req.logger }),
-  });
   result.record = record.digest;
   return result;
 }

@@ -176,15 +176,22 @@ export async function writePromotionTags(
   options: WriteOptions,
 ): Promise<Written> {
   const digest = manifest.descriptor.digest;
+  const derived = options.semverFrom ? deriveSemverTags(options.semverFrom) : undefined;
   const writes: TagWrite[] = decisions
     .filter((d) => d.action === 'created' || d.action === 'moved')
     .map((d) => ({
       tag: d.tag,
       previousDigest: d.previousDigest,
       immutable: isImmutableTag(d.tag) && !options.allowOverwrite,
+      // The version tag before the floating ones it owns (see the top of this file).
+      first: d.tag === derived?.full.tag,
     }));
   const put = await putTags(repo, manifest, writes, options.signal, options.hooks);
-  const derived = options.semverFrom ? deriveSemverTags(options.semverFrom) : undefined;
+  if (put.failed !== undefined) {
+    // A failed promotion moves no tag: put back those it moved (one it created stays).
+    await putBack(repo, manifest, put.written, options.signal);
+    throw put.failed;
+  }
   const settled = await settleTags(repo, {
     manifest,
     written: put.written,
@@ -197,16 +204,15 @@ export async function writePromotionTags(
   });
   const lost = put.lost ? [put.lost, ...settled.lost] : settled.lost;
   if (lost.length > 0) {
-    for (const w of put.written) {
-      if (w.immutable || w.previousDigest === null || settled.now.get(w.tag) !== digest) continue;
-      if (derived?.floating.some((f) => f.tag === w.tag)) continue; // settled already
-      // Best effort: a tag that cannot go back stays on this digest, and is recorded so.
-      const back = await putDigest(repo, w.tag, w.previousDigest, manifest, options.signal).then(
-        () => true,
-        () => false,
-      );
-      if (back) settled.now.set(w.tag, w.previousDigest);
-    }
+    const back = await putBack(
+      repo,
+      manifest,
+      put.written.filter(
+        (w) => settled.now.get(w.tag) === digest && !derived?.floating.some((f) => f.tag === w.tag), // settled already
+      ),
+      options.signal,
+    );
+    for (const w of back) settled.now.set(w.tag, w.previousDigest);
   }
   const written = new Set(put.written.map((w) => w.tag));
   const out = decisions.map((d): TagDecision => {
@@ -236,4 +242,29 @@ export async function writePromotionTags(
     return d; // moved by another writer after this promotion: reported as a conflict
   });
   return { decisions: out, conflicts: settled.conflicts, lost };
+}
+
+/**
+ * putBack points the mutable tags among `written` back where they were, best effort, and
+ * returns those it put back: a tag that cannot go back stays on this digest, and is
+ * recorded so. A tag that did not exist cannot be removed portably and stays.
+ */
+async function putBack(
+  repo: Repository,
+  manifest: FetchedManifest,
+  written: readonly TagWrite[],
+  signal?: AbortSignal,
+): Promise<Array<TagWrite & { previousDigest: Digest }>> {
+  const movable = written.filter(
+    (w): w is TagWrite & { previousDigest: Digest } => !w.immutable && w.previousDigest !== null,
+  );
+  const back = await Promise.all(
+    movable.map((w) =>
+      putDigest(repo, w.tag, w.previousDigest, manifest, signal).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return movable.filter((_, i) => back[i]);
 }

@@ -37,7 +37,7 @@ export async function status(client: RegistryClient, req: StatusRequest): Promis
     digest ??= found.digest;
     tags = [{ tag, digest: found.digest }];
   } else {
-    const releases = present.filter(isRelease);
+    const releases = present.filter(isReleaseTag);
     truncated = releases.length > MAX_STATUS_TAGS;
     tags = await headTags(repo, releases.slice(0, MAX_STATUS_TAGS), signal);
     if (digest !== null) tags = tags.filter((t) => t.digest === digest);
@@ -63,8 +63,11 @@ export async function status(client: RegistryClient, req: StatusRequest): Promis
   };
 }
 
-/** isRelease: a tag a user wrote, not the ledger's, a journal entry's or a referrer list's. */
-function isRelease(tag: string): boolean {
+/**
+ * isReleaseTag: a tag a user wrote, not the ledger's, a journal entry's or a referrer
+ * list's (`sha256-<hex>`, cosign's `.sig`/`.att`/`.sbom`).
+ */
+export function isReleaseTag(tag: string): boolean {
   return tag !== LEDGER_TAG && !parseJournalTag(tag) && !BOOKKEEPING_TAG.test(tag);
 }
 

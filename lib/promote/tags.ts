@@ -17,6 +17,8 @@ export interface TagWrite {
   previousDigest: Digest | null;
   /** Refuse to write if the tag now points elsewhere than the plan saw. */
   immutable: boolean;
+  /** Written before the others, one by one (immutable tags are, always). */
+  first?: boolean;
 }
 
 /** TagHooks are the write-side test seam of PromoteHooks. */
@@ -25,9 +27,23 @@ export interface TagHooks {
   beforeTagPut?(tag: string): Promise<void> | void;
 }
 
+/** PutTags is what putTags did: the tags written, and why it stopped early, if it did. */
+export interface PutTags {
+  written: TagWrite[];
+  /** An immutable tag found on another digest: it and the tags after it were not written. */
+  lost?: LostTag;
+  /** A PUT failed: the tags in `written` were written, the others not. */
+  failed?: unknown;
+  /** The longest re-check-and-PUT of an immutable tag (ms). */
+  checkToPutMs: number;
+}
+
 /**
- * putTags points each tag at `manifest`, in order. An immutable tag found on another
- * digest than the plan saw stops the writing: it and the tags after it are not written.
+ * putTags points each tag at `manifest`: the immutable tags, then those marked `first`
+ * (else the first tag), one by one, an immutable one re-checked right before its PUT;
+ * then the others all at once. It stops at an immutable tag found on another digest than
+ * the plan saw, or at a failed PUT, and says which tags it wrote: the caller puts back
+ * what it moved. Every PUT has ended when it returns.
  */
 export async function putTags(
   repo: Repository,
@@ -35,24 +51,42 @@ export async function putTags(
   writes: readonly TagWrite[],
   signal?: AbortSignal,
   hooks: TagHooks = {},
-): Promise<{ written: TagWrite[]; lost?: LostTag; checkToPutMs: number }> {
+): Promise<PutTags> {
   const digest = manifest.descriptor.digest;
-  const written: TagWrite[] = [];
-  let checkToPutMs = 0;
-  for (const w of writes) {
-    const started = performance.now();
-    if (w.immutable) {
-      const now = (await repo.manifests.head(w.tag, signal))?.digest ?? null;
-      if (now !== null && now !== w.previousDigest && now !== digest) {
-        return { written, lost: { tag: w.tag, ours: digest, theirs: now }, checkToPutMs };
-      }
-    }
+  const put = async (w: TagWrite) => {
     await hooks.beforeTagPut?.(w.tag);
     await repo.manifests.put(w.tag, manifest.bytes, manifest.descriptor.mediaType, signal);
-    if (w.immutable) checkToPutMs = Math.max(checkToPutMs, performance.now() - started);
-    written.push(w);
+  };
+  const out: PutTags = { written: [], checkToPutMs: 0 };
+  const marked = [
+    ...writes.filter((w) => w.immutable),
+    ...writes.filter((w) => !w.immutable && w.first === true),
+  ];
+  // At least one tag goes alone: its PUT may be the one that creates the manifest.
+  const alone = marked.length > 0 ? marked : writes.slice(0, 1);
+  for (const w of alone) {
+    const started = performance.now();
+    try {
+      if (w.immutable) {
+        const now = (await repo.manifests.head(w.tag, signal))?.digest ?? null;
+        if (now !== null && now !== w.previousDigest && now !== digest) {
+          return { ...out, lost: { tag: w.tag, ours: digest, theirs: now } };
+        }
+      }
+      await put(w);
+    } catch (e) {
+      return { ...out, failed: e };
+    }
+    if (w.immutable) out.checkToPutMs = Math.max(out.checkToPutMs, performance.now() - started);
+    out.written.push(w);
   }
-  return { written, checkToPutMs };
+  const rest = writes.filter((w) => !alone.includes(w));
+  const results = await Promise.allSettled(rest.map(put));
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') out.written.push(rest[i]!);
+    else out.failed ??= r.reason;
+  });
+  return out;
 }
 
 /**
@@ -66,7 +100,8 @@ export async function writeTags(
   signal?: AbortSignal,
 ): Promise<TagConflict[]> {
   const digest = manifest.descriptor.digest;
-  const { lost } = await putTags(repo, manifest, writes, signal);
+  const { lost, failed } = await putTags(repo, manifest, writes, signal);
+  if (failed !== undefined) throw failed;
   if (lost) throw new TagRaceError(lostMessage(repo, [lost]), [lost]);
   const found = await Promise.all(
     writes.map(async (w) => ({

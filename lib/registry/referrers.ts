@@ -61,9 +61,15 @@ export class RegistryReferrers implements Referrers {
    * append, push). Needed when the registry did not answer the push with OCI-Subject.
    * Not atomic: two writers at once can lose an entry; re-running the copy repairs it.
    */
-  async addToTagIndex(subject: Digest, desc: Descriptor, signal?: AbortSignal): Promise<boolean> {
+  async addToTagIndex(
+    subject: Digest,
+    desc: Descriptor,
+    signal?: AbortSignal,
+    /** `absent`: the caller knows there is no index yet (a tag list), so it is not read. */
+    known: { absent?: boolean } = {},
+  ): Promise<boolean> {
     const tag = referrersTag(subject);
-    const current = await this.#readTagIndex(tag, signal);
+    const current = known.absent ? [] : await this.#readTagIndex(tag, signal);
     if (current.some((d) => d.digest === desc.digest)) return false;
     await this.#writeTagIndex(tag, [...current, desc], signal);
     return true;

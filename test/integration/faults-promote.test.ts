@@ -78,7 +78,9 @@ const steps: Step[] = [
     name: 'manifest PUT',
     afterTags: false,
     rule: {
-      when: (r) => isManifestPut(r) && tagOf(r) === v2,
+      // The image manifest goes up with the first tag written (lib/copy/copy.ts leaveRoot),
+      // or by digest when no tag is to be written.
+      when: (r) => isManifestPut(r) && (tagOf(r) === v2 || tagOf(r) === '1.1.0'),
       action: fail(503, 'UNAVAILABLE'),
     },
   },
@@ -185,20 +187,24 @@ t.test('a tag write failing half way through the tags: the re-run completes the 
   await promote(direct, request(dst.host, repo, '1.0.0'), options);
   dstProxy.clearRules();
   dstProxy.clearRecords();
-  let tagWrites = 0;
+  // `latest` is written last or beside the other floating tags: `1` moves before it fails.
   dstProxy.addRule({
-    name: 'second tag',
-    when: (r) => isManifestPut(r) && !tagOf(r).startsWith('sha256:') && ++tagWrites === 2,
+    name: 'latest',
+    when: (r) => isManifestPut(r) && tagOf(r) === 'latest',
     action: fail(403, 'DENIED'),
   });
   const client = createClient({ plainHttp: true, retry: { retries: 1, minDelay: 1, maxDelay: 2 } });
   t.teardown(() => client.close());
+  const before = await tagsOf(repo);
   await t.rejects(promote(client, request(dstProxy.host, repo, '1.1.0'), options));
   const half = await tagsOf(repo);
-  const moved = Object.entries(half).filter(([k, d]) => !k.startsWith('oci-') && d === v2);
-  // Registries have no multi-tag transaction: the tags written before the failure stay
-  // moved (docs/faults.md). What matters is that a re-run finishes the job.
-  t.equal(moved.length, 1, `one tag moved before the failure (${moved.map(([k]) => k)})`);
+  // Registries have no multi-tag transaction: the tags the promotion moved before the
+  // failure are put back; those it created cannot be removed portably and stay
+  // (docs/faults.md). What matters then is that a re-run finishes the job.
+  for (const [tag, digest] of Object.entries(before)) {
+    if (!tag.startsWith('oci-')) t.equal(half[tag], digest, `${tag} is as it was`);
+  }
+  t.equal(half['1.1.0'], v2, 'the version tag, created first, stays');
   dstProxy.clearRules();
   await promote(client, request(dstProxy.host, repo, '1.1.0'), options);
   t.match(await tagsOf(repo), { '1.1.0': v2, '1.1': v2, '1': v2, latest: v2, '1.0.0': v1 });

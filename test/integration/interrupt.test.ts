@@ -126,8 +126,10 @@ for (const [signal, code, json] of [
       t.equal(again.json().digest, img.digest);
       t.same(
         again.json().copy.blobs,
-        { copied: 3, mounted: 0, skipped: 1 },
-        'resumed: config skipped',
+        // Into a repository without tags, blobs of at most 64 KiB go up without a HEAD
+        // (docs/promotion.md): the config that had arrived is sent again.
+        { copied: 4, mounted: 0, skipped: 0 },
+        'the re-run sends what the interrupted one did not finish',
       );
       t.ok((await listTags(dst, repo)).includes('v1'), 'the re-run promoted it');
     },

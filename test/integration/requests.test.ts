@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { copy, createClient, parseReference } from '../../lib/index.js';
+import { copy, createClient, parseReference, promote } from '../../lib/index.js';
 import { cliEnv } from '../helpers/cli.js';
 import { type RandomImage, writeRandomImage } from '../helpers/random.js';
 import {
@@ -153,4 +153,50 @@ t.test('same-registry no-op re-copy is constant too', async (t) => {
   t.equal(counts[0], counts[1]);
   t.comment(`same-registry no-op re-copy: ${counts[1]} requests (2 and 8 layers alike)`);
   t.equal(await headManifest(one, 'prod/same8', 'v1'), images[8]!.digest);
+});
+
+t.test('a first promotion into a new repository sends nothing its tag list answers', async (t) => {
+  const small = await writeRandomImage(join(work, 'small'), {
+    seed: 'requests-small',
+    layers: 2,
+    layerSize: 4096,
+    tag: 'v1',
+  });
+  await pushLayout(staging, small.dir, 'v1', 'staging/small');
+  const counts: Record<string, Record<string, number>> = {};
+  for (const [name, src, blobHeads] of [
+    ['small', 'staging/small:v1', {}],
+    // Blobs above 64 KiB (these layers are 64 KiB of data in a tar) are looked for
+    // first: sending one again costs more than a HEAD.
+    ['big', 'staging/app2:v1', { 'HEAD blob 404': 2 }],
+  ] as const) {
+    await production.resetRequests();
+    const r = await promote(client, {
+      source: ref(staging, src),
+      target: ref(production, `prod/first-${name}`),
+      tags: ['1.0.0'],
+    });
+    t.ok(r.record, `${name}: recorded`);
+    const log = await production.settledRequests();
+    counts[name] = summarizeRequests(log);
+    t.comment(`first promotion of ${name}: ${log.length} requests at production: ${show(log)}`);
+    t.same(
+      counts[name],
+      {
+        'GET tags 404': 1, // the plan; it also says there is no ledger and no fallback index
+        ...blobHeads,
+        'POST blob-upload 202': 5, // config + 2 layers, then the record's config and statement
+        'PUT blob-upload 201': 5,
+        'HEAD manifest 404': 1, // 1.0.0 re-checked right before its PUT
+        'PUT manifest 201': 4, // 1.0.0 (it carries the image), record, fallback index, ledger
+        'HEAD manifest 200': 1, // 1.0.0 read back
+      },
+      `${name}: no GET of the ledger or the fallback index, no HEAD of the image`,
+    );
+  }
+  t.equal(
+    await headManifest(production, 'prod/first-small', '1.0.0'),
+    small.digest,
+    'the tag names the image',
+  );
 });
