@@ -124,3 +124,18 @@ t.test('on a terminal: total, percent, rate and ETA, redrawn, erased at the end'
   t.ok(h.stderr().endsWith('\r\x1b[K'), 'erased');
   t.same(h.infos, [], 'no log lines on a terminal');
 });
+
+t.test('queued blobs make the total before they start (jobs limit the transfers)', async (t) => {
+  const h = harness(false);
+  const layers = [7, 8, 9].map((n) => blob(n, 10 * MiB));
+  for (const l of layers) h.send({ type: 'blob-queued', descriptor: l });
+  h.send({ type: 'blob-start', descriptor: layers[0]! });
+  h.advance(5000);
+  h.send({ type: 'blob-progress', descriptor: layers[0]!, bytes: 6 * MiB });
+  t.match(h.infos.at(-1), /^copying: 6\.0 MiB of 30\.0 MiB \(20%\)/);
+  // One found present at the destination: it leaves the total without starting.
+  h.send({ type: 'blob', descriptor: layers[2]!, action: 'skipped' });
+  h.advance(5000);
+  h.send({ type: 'blob-progress', descriptor: layers[0]!, bytes: 8 * MiB });
+  t.match(h.infos.at(-1), /^copying: 8\.0 MiB of 20\.0 MiB \(40%\)/);
+});

@@ -5,9 +5,9 @@
  * 5 seconds or every 10 %, whichever comes first, never two within a second. Nothing with
  * --quiet (the logger is at error level, and the command passes enabled = false).
  *
- * The total is what the copy has announced so far: the blobs it started to transfer
- * (a blob found present or mounted leaves it again), so it can grow while an index's
- * children are still being read.
+ * The total is what the copy has announced so far: every blob it queued (`blob-queued`,
+ * before the `--jobs` limit), less those found present or mounted; it can grow while an
+ * index's children are still being read.
  */
 import type { CopyEvent, Logger } from '../lib/index.js';
 import { done, formatBytes, formatDuration } from './format.js';
@@ -82,6 +82,9 @@ export class Tally {
   onEvent(e: CopyEvent): boolean {
     const { digest, size } = 'descriptor' in e ? e.descriptor : { digest: '', size: 0 };
     switch (e.type) {
+      case 'blob-queued':
+        this.#count(digest, size);
+        return false;
       case 'blob-start':
         this.#started ??= this.now();
         this.#count(digest, size);
