@@ -11,8 +11,10 @@
  *   --from-file` vs a shell loop of `skopeo copy`, its re-run, its memory at 50 and 200
  *   entries, and one `promote --semver` of a small image vs `skopeo copy`.
  *
- * Each figure is the median of BENCH_RUNS runs (default 3). BENCH_ONLY=copy or
- * BENCH_ONLY=batch runs one half; BENCH_BATCH_SIZE (default 200) sets the batch's size. It prints a Markdown table
+ * - start-up: `--version` and `--help` next to `node -e 0` (bench/startup.ts).
+ *
+ * Each figure is the median of BENCH_RUNS runs (default 3). BENCH_ONLY=startup, copy or
+ * batch runs one part; BENCH_BATCH_SIZE (default 200) sets the batch's size. It prints a Markdown table
  * and the targets, and exits non-zero only on a crash: a measurement, not a test.
  */
 import { execFile } from 'node:child_process';
@@ -35,6 +37,7 @@ import {
 } from './batch.js';
 import { floorScript } from './floor.js';
 import { measure, median, type Sample, skopeoCopy } from './measure.js';
+import { startupRows } from './startup.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.env.BENCH_ONLY ?? '';
@@ -197,6 +200,7 @@ async function main(): Promise<void> {
   const bench = new Bench(await mkdtemp(join(tmpdir(), 'oci-promote-bench-')));
   try {
     const targets = [
+      ...(only === '' || only === 'startup' ? await startupRows(bench) : []),
       ...(only === '' || only === 'copy' ? await copyTargets(bench) : []),
       ...(only === '' || only === 'batch' ? await batchTargets(bench) : []),
     ];

@@ -33,6 +33,11 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   chunkNames: `${CHUNKS}/[name]-[hash]`,
   splitting: true,
+  // Start-up: V8 decodes and parses every byte of a chunk it loads; without whitespace
+  // and with shorter syntax the library chunk is a third smaller (names are kept, so
+  // stack traces stay readable).
+  minifyWhitespace: true,
+  minifySyntax: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
