@@ -25,10 +25,13 @@ function exposedGc(): Gc | undefined {
   }
 }
 
-/** streamedGarbageCollector returns a copy-event listener that collects as bytes stream. */
-export function streamedGarbageCollector(): ((e: CopyEvent) => void) | undefined {
-  const gc = exposedGc();
-  if (!gc) return undefined;
+/**
+ * streamedGarbageCollector returns a copy-event listener that collects as bytes stream.
+ * The collector is looked up at the first 8 MiB (a new VM context costs ~5 ms of
+ * start-up that a small copy never needs); without `--expose-gc` nothing happens.
+ */
+export function streamedGarbageCollector(): (e: CopyEvent) => void {
+  let gc: Gc | null | undefined;
   const seen = new Map<string, number>();
   let since = 0;
   return (e) => {
@@ -38,7 +41,8 @@ export function streamedGarbageCollector(): ((e: CopyEvent) => void) | undefined
     seen.set(e.descriptor.digest, e.bytes);
     if (since >= EVERY) {
       since = 0;
-      gc({ type: 'minor' });
+      gc ??= exposedGc() ?? null;
+      gc?.({ type: 'minor' });
     }
   };
 }

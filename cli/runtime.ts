@@ -228,7 +228,6 @@ export class Runtime {
   progress(): Progress {
     const progress = createProgress(this.io.stderr, this.logger, !this.args.quiet);
     const collect = streamedGarbageCollector();
-    if (!collect) return progress;
     return {
       onEvent: (e) => {
         collect(e);

@@ -1,18 +1,20 @@
 /**
  * `rollback <repo>:<tag>`: move the tag back to the digest it held before (or `--steps`
- * further back, or `--to` a digest from its history), after checking that image is whole;
+ * further back, or `--to-digest` a digest from its history), after checking that image is whole;
  * the digest it moves away from is held (`--no-hold` to skip), so re-running the pipeline
  * that promoted it cannot undo the rollback.
  */
 import type { Argv } from 'yargs';
 import {
   auditEventFromRollback,
+  type Logger,
   parseDigest,
   parseReference,
   parseText,
   provenanceFromEnv,
   type RollbackResult,
   rollback,
+  UsageError,
 } from '../../lib/index.js';
 import type { CommandParts, RunCommand } from '../command.js';
 import { failureLine } from '../exit-codes.js';
@@ -24,6 +26,8 @@ import { version } from '../version.js';
 export type RollbackArgs = GlobalArgs & {
   target: string;
   steps?: number;
+  toDigest?: string;
+  /** Deprecated name of --to-digest. */
   to?: string;
   allowOverwrite: boolean;
   hold: boolean;
@@ -40,11 +44,12 @@ export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
       y
         .positional('target', { type: 'string', demandOption: true, describe: 'host/path:tag' })
         .option('steps', { type: 'number', describe: 'how many promotions back (default 1)' })
-        .option('to', {
-          alias: 'to-digest',
+        .option('to-digest', {
           type: 'string',
           describe: 'roll back to this digest (must be in the tag history)',
         })
+        // The old name: `promote --to` names a repository, so `rollback --to` read wrong.
+        .option('to', { type: 'string', hidden: true })
         .option('hold', {
           type: 'boolean',
           default: true,
@@ -76,6 +81,7 @@ export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
     handler: (args) =>
       run(args, async (rt) => {
         const reason = args.reason === undefined ? undefined : parseText(args.reason, '--reason');
+        const to = toDigestOf(args, rt.logger);
         const provenance = provenanceFromEnv(rt.io.env);
         const failure = {
           action: 'rollback' as const,
@@ -93,7 +99,7 @@ export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
               {
                 target: parseReference(args.target),
                 ...(args.steps !== undefined && { steps: args.steps }),
-                ...(args.to !== undefined && { to: parseDigest(args.to) }),
+                ...(to !== undefined && { to: parseDigest(to) }),
                 allowOverwrite: args.allowOverwrite,
                 hold: args.hold,
                 ...(reason !== undefined && { reason }),
@@ -109,6 +115,19 @@ export function rollbackCommand(run: RunCommand): CommandParts<RollbackArgs> {
         return rollbackOutput(result, args.hold);
       }),
   };
+}
+
+/** toDigestOf reads --to-digest, or the deprecated --to with a notice. */
+function toDigestOf(args: RollbackArgs, logger: Logger): string | undefined {
+  if (args.to === undefined) return args.toDigest;
+  if (args.toDigest !== undefined && args.toDigest !== args.to) {
+    throw new UsageError('give the digest once: --to-digest (--to is its deprecated name)');
+  }
+  logger.warn(
+    {},
+    'rollback --to is deprecated: write --to-digest (promote --to names a repository)',
+  );
+  return args.to;
 }
 
 /**

@@ -273,14 +273,34 @@ t.test('rollback twice walks back through the promotions, and records itself', a
       await cli.run([
         'rollback',
         '--plain-http',
-        '--to',
+        '--to-digest',
         `sha256:${'0'.repeat(64)}`,
         `${dst.host}/rb:latest`,
       ])
     ).code,
     3,
-    '--to a digest outside the history is refused',
+    '--to-digest a digest outside the history is refused',
   );
+  // The old name still works, with a notice; both names at once must agree.
+  const old = await cli.run([
+    'rollback',
+    '--plain-http',
+    '--to',
+    `sha256:${'0'.repeat(64)}`,
+    `${dst.host}/rb:latest`,
+  ]);
+  t.equal(old.code, 3, 'rollback --to still reads the digest');
+  t.match(old.stderr, /rollback --to is deprecated: write --to-digest/);
+  const both = await cli.run([
+    'rollback',
+    '--plain-http',
+    '--to',
+    `sha256:${'0'.repeat(64)}`,
+    '--to-digest',
+    `sha256:${'1'.repeat(64)}`,
+    `${dst.host}/rb:latest`,
+  ]);
+  t.equal(both.code, 2, `two different digests: usage error (${both.stderr.trim()})`);
   const to = await rollback(client, { target: latest, to: d3 }, fast);
   t.equal(to.digest, d3);
   t.equal(await headManifest(dst, 'rb', 'latest'), d3);

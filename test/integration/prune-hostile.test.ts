@@ -227,7 +227,7 @@ t.test('rollback does not follow an entry that is not one of our records (exit 3
     'rollback',
     '--plain-http',
     '--json',
-    '--to',
+    '--to-digest',
     u.digest,
     `${dst.host}/p4:latest`,
   ]);
