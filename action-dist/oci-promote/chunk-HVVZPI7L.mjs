@@ -1,9 +1,0 @@
-import { createRequire as __createRequire } from 'node:module';
-const require = __createRequire(import.meta.url);
-
-// cli/log-levels.ts
-var LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"];
-
-export {
-  LOG_LEVELS
-};
