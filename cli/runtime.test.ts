@@ -56,6 +56,9 @@ t.test('plain http: loopback by default, never a registry the flag does not name
   });
   t.ok(on('staging.example'), '--plain-http: both registries of the command');
   t.ok(on('prod.example'));
+  const hub = plainHttpOf({ plainHttp: true, src: 'alpine:3', dst: '127.0.0.1:5000/app:1' });
+  t.notOk(hub('docker.io'), '--plain-http: Docker Hub, the source, stays https');
+  t.ok(hub('127.0.0.1:5000'));
 
   const from = plainHttpOf({
     fromPlainHttp: true,

@@ -11,6 +11,7 @@ import type { Logger as Pino } from 'pino';
 import {
   chainCredentials,
   createClient,
+  DOCKER_HUB,
   dockerConfigCredentials,
   githubTokenCredentials,
   isLoopbackRegistry,
@@ -170,14 +171,16 @@ export class Runtime {
 
   /**
    * plainHttp decides http:// or https:// per registry: a side's flag for its registries,
-   * then --plain-http / --no-plain-http, then the library's default (loopback only), so a
-   * flag meant for one registry never sends another, or Docker Hub, over http.
+   * then --plain-http / --no-plain-http (never Docker Hub), then the library's default
+   * (loopback only), so a flag meant for one registry never sends another over http.
    */
   #plainHttp = (registry: string): boolean => {
     const name = registry.toLowerCase();
     const { fromPlainHttp: from, toPlainHttp: to, plainHttp } = this.args;
     if (from !== undefined && this.#from.has(name)) return from;
     if (to !== undefined && this.#to.has(name)) return to;
+    // Docker Hub answers https only: --plain-http never sends it over http.
+    if (plainHttp === true && name === DOCKER_HUB) return false;
     return plainHttp ?? isLoopbackRegistry(registry);
   };
 

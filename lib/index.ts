@@ -164,6 +164,7 @@ export {
 export { isReleaseTag, MAX_STATUS_TAGS, status } from './promote/status.js';
 export type * from './promote/types.js';
 export {
+  DOCKER_HUB,
   formatReference,
   isValidTag,
   manifestReference,
