@@ -45,6 +45,7 @@ import {
   tagsAtDigest,
   writeGitHubStep,
 } from './github-actions.js';
+import { batchCollector } from './memory.js';
 import { type CopyArgs, copyOptions } from './options.js';
 import { progressFor } from './progress.js';
 import { checkReportFlags, recordEvent } from './report.js';
@@ -162,6 +163,7 @@ export async function runBatch(
   const provenance = provenanceFromEnv(rt.io.env);
   const warnings: string[] = [];
   const progress = progressFor(rt, args.dryRun);
+  const collect = batchCollector();
   let finished = 0;
   try {
     const outcome = await promoteBatch(rt.client(), selected, {
@@ -178,6 +180,7 @@ export async function runBatch(
       promoteOptions: { tool: `oci-promote/${version}` },
       onResult: async (r) => {
         finished++;
+        collect();
         const what = `${formatReference(r.entry.source)} -> ${formatReference(r.entry.target)}`;
         if (r.ok) {
           const ok = args.dryRun ? 'would promote' : 'ok';

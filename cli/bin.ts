@@ -8,13 +8,8 @@ import { setFlagsFromString } from 'node:v8';
 // module costs ~35 MiB of resident memory and buys nothing measurable here (responses
 // are mostly body bytes, which llhttp only counts). The baseline tier is enough.
 setFlagsFromString('--liftoff-only');
-// Lets the CLI collect streamed chunks as it goes (memory.ts); nothing else uses it.
+// Lets the CLI collect garbage as it goes (memory.ts: streamed chunks, a batch's entries).
 setFlagsFromString('--expose-gc');
-// V8 doubles the young generation (up to 32 MiB) while a process allocates fast, and
-// keeps it: a batch's resident memory then grows with its length though what it holds
-// does not. Kept at its starting size (2 MiB) — this flag, unlike the size flags, is
-// read as the heap grows, so it works set here.
-setFlagsFromString('--semi-space-growth-factor=1');
 // Node ≥ 22.1 can cache compiled code between runs: faster start-up for every command.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 

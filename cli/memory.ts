@@ -9,6 +9,7 @@
  * This is the process owner's business, so it lives in the CLI: bin.ts enables
  * `--expose-gc`; without it (the library used in-process, tests) this does nothing.
  */
+import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CopyEvent } from '../lib/index.js';
 
@@ -44,5 +45,30 @@ export function streamedGarbageCollector(): (e: CopyEvent) => void {
       gc ??= exposedGc() ?? null;
       gc?.({ type: 'minor' });
     }
+  };
+}
+
+/** Entries between two full collections in a batch. */
+const ENTRIES_PER_COLLECTION = 48;
+
+/**
+ * batchCollector keeps a batch's resident memory flat in its number of entries, though
+ * what the batch holds barely grows (a few KiB of results per entry): left alone, V8
+ * grows the young generation to 32 MiB while the process allocates fast, and lets
+ * garbage pile up in the old one. It keeps the young generation at its starting size
+ * (this flag, unlike the size flags, is read as the heap grows, so it works set now) and
+ * returns a function to call after each entry: every 48th runs a full collection — the
+ * one `gc()` runs without options; `{ type: 'major' }` left the peak growing. Measured
+ * with 200-400 small promotions: peak RSS 80 MiB at 50 entries, 82 at 200, 84 at 300
+ * (was 87, 123, and 110 at 400), client CPU unchanged within noise.
+ */
+export function batchCollector(): () => void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  let gc: (() => void) | null | undefined;
+  let entries = 0;
+  return () => {
+    if (++entries % ENTRIES_PER_COLLECTION !== 0) return;
+    gc ??= exposedGc() ?? null;
+    gc?.();
   };
 }
