@@ -13,6 +13,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
+import type { RegistryRequest } from '../../lib/transport/types.js';
 
 /** RecordedRequest is one request the server received. */
 export interface RecordedRequest {
@@ -181,3 +182,13 @@ export async function scriptedServer(
     pending: () => script.map((s) => describeStep(s.step)),
   };
 }
+
+/** pingRequest is a transport request for `GET /v2/` of `registry`, answered 200. */
+export const pingRequest = (registry: string): RegistryRequest => ({
+  registry,
+  method: 'GET',
+  path: '/v2/',
+  scopes: [],
+  expect: [200],
+  what: `ping ${registry}`,
+});

@@ -9,18 +9,10 @@
 import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { createTransport } from '../../lib/transport/http.js';
-import type { RegistryRequest, TransportOptions } from '../../lib/transport/types.js';
+import type { TransportOptions } from '../../lib/transport/types.js';
 import { cliEnv } from '../helpers/cli.js';
-import { type ScriptStep, scriptedServer } from '../helpers/scripted-server.js';
+import { pingRequest, type ScriptStep, scriptedServer } from '../helpers/scripted-server.js';
 
-const ping = (registry: string): RegistryRequest => ({
-  registry,
-  method: 'GET',
-  path: '/v2/',
-  scopes: [],
-  expect: [200],
-  what: `ping ${registry}`,
-});
 const pong: ScriptStep = { method: 'GET', path: '/v2/', reply: { status: 200, body: {} } };
 const remote = (host: string) => host.replace(/^127\.0\.0\.1:/, '0.0.0.0:');
 
@@ -35,10 +27,10 @@ t.test('plainHttp names one registry: the other is asked over https', async (t) 
   const production = await scriptedServer(t, [], { name: 'production (plain, must see nothing)' });
   const tr = transport(t, { plainHttp: [remote(staging.host)] });
 
-  await (await tr.request(ping(remote(staging.host)))).dump();
+  await (await tr.request(pingRequest(remote(staging.host)))).dump();
   t.equal(staging.requests.length, 1, 'the named registry answered over http');
 
-  await t.rejects(tr.request(ping(remote(production.host))), {
+  await t.rejects(tr.request(pingRequest(remote(production.host))), {
     code: 'ERR_NETWORK',
     message: new RegExp(`GET https://${remote(production.host).replace(/\./g, '\\.')}/v2/ failed`),
   });
@@ -48,9 +40,9 @@ t.test('plainHttp names one registry: the other is asked over https', async (t) 
 t.test('no option: a loopback registry gets http, a non-loopback name https', async (t) => {
   const server = await scriptedServer(t, [pong]);
   const tr = transport(t);
-  await (await tr.request(ping(server.host))).dump();
+  await (await tr.request(pingRequest(server.host))).dump();
   t.equal(server.requests.length, 1, '127.0.0.1 is loopback: http');
-  await t.rejects(tr.request(ping(remote(server.host))), {
+  await t.rejects(tr.request(pingRequest(remote(server.host))), {
     message: /GET https:\/\/0\.0\.0\.0:\d+\/v2\/ failed/,
   });
   t.equal(server.requests.length, 1, 'the same server by a non-loopback name: https');
@@ -58,7 +50,7 @@ t.test('no option: a loopback registry gets http, a non-loopback name https', as
 
 t.test('plainHttp false: https even on loopback', async (t) => {
   const server = await scriptedServer(t, []);
-  await t.rejects(transport(t, { plainHttp: false }).request(ping(server.host)), {
+  await t.rejects(transport(t, { plainHttp: false }).request(pingRequest(server.host)), {
     message: /GET https:\/\/127\.0\.0\.1:\d+\/v2\/ failed: TLS handshake/,
   });
   t.equal(server.requests.length, 0);

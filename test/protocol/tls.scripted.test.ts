@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { staticCredentials } from '../../lib/transport/credentials.js';
 import { createTransport } from '../../lib/transport/http.js';
-import type { RegistryRequest, TransportOptions } from '../../lib/transport/types.js';
-import { scriptedServer } from '../helpers/scripted-server.js';
+import type { TransportOptions } from '../../lib/transport/types.js';
+import { pingRequest, scriptedServer } from '../helpers/scripted-server.js';
 
 function makeCerts(): { ca: string; key: string; cert: string } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'oci-promote-tls-'));
@@ -80,14 +80,6 @@ function transport(t: Test, opts: TransportOptions) {
   t.teardown(() => tr.close());
   return tr;
 }
-const get = (registry: string): RegistryRequest => ({
-  registry,
-  method: 'GET',
-  path: '/v2/',
-  scopes: [],
-  expect: [200],
-  what: `ping ${registry}`,
-});
 
 if (certs) {
   const tls = { key: certs.key, cert: certs.cert };
@@ -96,7 +88,7 @@ if (certs) {
     'an untrusted certificate: the error names it and suggests --ca-file/--insecure',
     async (t) => {
       const reg = await scriptedServer(t, [], { tls });
-      await t.rejects(transport(t, {}).request(get(reg.host)), {
+      await t.rejects(transport(t, {}).request(pingRequest(reg.host)), {
         code: 'ERR_NETWORK',
         message:
           /TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(\w+: .*\) — pass --ca-file with the CA that signed it, or --insecure/,
@@ -108,14 +100,14 @@ if (certs) {
     const reg = await scriptedServer(t, [{ method: 'GET', path: '/v2/', reply: { status: 200 } }], {
       tls,
     });
-    await (await transport(t, { ca: certs.ca }).request(get(reg.host))).dump();
+    await (await transport(t, { ca: certs.ca }).request(pingRequest(reg.host))).dump();
   });
 
   t.test('--insecure skips verification', async (t) => {
     const reg = await scriptedServer(t, [{ method: 'GET', path: '/v2/', reply: { status: 200 } }], {
       tls,
     });
-    await (await transport(t, { insecure: true }).request(get(reg.host))).dump();
+    await (await transport(t, { insecure: true }).request(pingRequest(reg.host))).dump();
   });
 
   t.test('https to plain http redirect is refused', async (t) => {
@@ -131,7 +123,7 @@ if (certs) {
       ],
       { tls },
     );
-    await t.rejects(transport(t, { ca: certs.ca }).request(get(reg.host)), {
+    await t.rejects(transport(t, { ca: certs.ca }).request(pingRequest(reg.host)), {
       code: 'ERR_REDIRECT',
       message: /downgrade from https to plain http/,
     });
@@ -164,12 +156,12 @@ if (certs) {
       ca: certs.ca,
       credentials: staticCredentials({ [reg.host]: { username: 'u', password: 'secret' } }),
     });
-    await (await tr.request(get(reg.host))).dump();
+    await (await tr.request(pingRequest(reg.host))).dump();
   });
 
   t.test('https to a plain-http server: the error suggests --plain-http', async (t) => {
     const plain = await scriptedServer(t, [], { name: 'plain http' });
-    await t.rejects(transport(t, {}).request(get(plain.host)), {
+    await t.rejects(transport(t, {}).request(pingRequest(plain.host)), {
       code: 'ERR_NETWORK',
       message: /TLS handshake with 127\.0\.0\.1:\d+ failed .* use --plain-http/,
     });
