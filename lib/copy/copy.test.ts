@@ -12,7 +12,7 @@ import { IntegrityError, NetworkError, UsageError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_INDEX, OCI_LAYER, OCI_MANIFEST } from '../media-types.js';
 import { parsePlatform } from '../platform.js';
-import { type CopyOptions, copyGraph } from './copy.js';
+import { type CopyOptions, copyGraph, type GraphTarget } from './copy.js';
 import type { CopyEvent } from './events.js';
 import { copyStores } from './index.js';
 
@@ -413,4 +413,47 @@ t.test('referrers travel with their subject: API, tag schema and cosign tags', a
       [sig.digest],
     );
   });
+});
+
+t.test('GraphTarget: leaveRoot leaves the root to the caller; untagged asks less', async (t) => {
+  const src = memoryStore('staging');
+  const { index, amd64, arm64 } = await multiArch(src);
+  const root = await src.manifests.get('v1');
+  /** copies into a fresh store, recording what the destination was asked. */
+  const into = async (target: GraphTarget, options: CopyOptions = {}) => {
+    const dst = memoryStore('prod');
+    const asked: string[] = [];
+    const stat = dst.blobs.stat.bind(dst.blobs);
+    dst.blobs.stat = (d, s) => {
+      asked.push(`stat ${d}`);
+      return stat(d, s);
+    };
+    const head = dst.manifests.head.bind(dst.manifests);
+    dst.manifests.head = (ref, s) => {
+      asked.push(`head ${ref}`);
+      return head(ref, s);
+    };
+    const r = await copyGraph(src, root, dst, options, target);
+    return { asked, r, head };
+  };
+
+  const plain = await into({});
+  const hinted = await into({ leaveRoot: true, untagged: true });
+  t.equal(hinted.r.digest, index.digest);
+  t.notOk(
+    await hinted.head(index.digest),
+    'the root is not pushed: the caller puts it under a tag',
+  );
+  t.ok(await hinted.head(amd64.digest), 'its children are');
+  t.ok(await hinted.head(arm64.digest));
+  t.ok(plain.asked.includes(`head ${index.digest}`), 'without hints the root is looked for');
+  t.notOk(hinted.asked.includes(`head ${index.digest}`), 'into an untagged repository it is not');
+  const stats = (asked: string[]) => asked.filter((a) => a.startsWith('stat ')).length;
+  // The store itself checks a manifest's blobs on PUT (as a registry does); the copy's own
+  // HEADs are the difference: 5 blobs, each looked for once without the hint.
+  t.equal(stats(plain.asked) - stats(hinted.asked), 5, 'no blob of at most 64 KiB is looked for');
+
+  // With referrers the root goes first (they name it as their subject).
+  const withReferrers = await into({ leaveRoot: true }, { referrers: true });
+  t.ok(await withReferrers.head(index.digest), 'with --referrers the root is pushed');
 });
