@@ -18,21 +18,32 @@ const EVERY = 8 * 1024 * 1024;
 
 type Gc = (options?: { type: 'minor' | 'major' }) => void;
 
-function exposedGc(): Gc | undefined {
-  try {
-    return runInNewContext('gc') as Gc;
-  } catch {
-    return undefined; // --expose-gc is not set
-  }
+/**
+ * lazyGc returns the collector `--expose-gc` exposes, looked up on first use (a new VM
+ * context costs ~5 ms of start-up that a small command never needs); without the flag
+ * the calls do nothing.
+ */
+function lazyGc(): Gc {
+  let gc: Gc | null | undefined;
+  return (options) => {
+    if (gc === undefined) {
+      try {
+        gc = runInNewContext('gc') as Gc;
+      } catch {
+        gc = null; // --expose-gc is not set
+      }
+    }
+    // No options: the full collection; an options object would make it another kind.
+    if (options) gc?.(options);
+    else gc?.();
+  };
 }
 
 /**
  * streamedGarbageCollector returns a copy-event listener that collects as bytes stream.
- * The collector is looked up at the first 8 MiB (a new VM context costs ~5 ms of
- * start-up that a small copy never needs); without `--expose-gc` nothing happens.
  */
 export function streamedGarbageCollector(): (e: CopyEvent) => void {
-  let gc: Gc | null | undefined;
+  const gc = lazyGc();
   const seen = new Map<string, number>();
   let since = 0;
   return (e) => {
@@ -42,8 +53,7 @@ export function streamedGarbageCollector(): (e: CopyEvent) => void {
     seen.set(e.descriptor.digest, e.bytes);
     if (since >= EVERY) {
       since = 0;
-      gc ??= exposedGc() ?? null;
-      gc?.({ type: 'minor' });
+      gc({ type: 'minor' });
     }
   };
 }
@@ -64,11 +74,9 @@ const ENTRIES_PER_COLLECTION = 48;
  */
 export function batchCollector(): () => void {
   setFlagsFromString('--semi-space-growth-factor=1');
-  let gc: (() => void) | null | undefined;
+  const gc = lazyGc();
   let entries = 0;
   return () => {
-    if (++entries % ENTRIES_PER_COLLECTION !== 0) return;
-    gc ??= exposedGc() ?? null;
-    gc?.();
+    if (++entries % ENTRIES_PER_COLLECTION === 0) gc();
   };
 }

@@ -151,11 +151,7 @@ function logProgress(logger: Logger, tally: Tally, now: Clock): Progress {
   let nextStep = LOG_STEP_PERCENT;
   return {
     onEvent(e) {
-      if (e.type === 'blob' && e.action !== 'skipped') {
-        logger.info({ digest: e.descriptor.digest, size: e.descriptor.size }, `blob ${e.action}`);
-      } else if (e.type === 'warning') {
-        logger.warn({}, e.message);
-      }
+      logLine(logger, e, false);
       if (!tally.onEvent(e) || e.type !== 'blob-progress') return;
       const t = now();
       last ??= tally.startedAt ?? t;
@@ -192,17 +188,17 @@ function terminalProgress(stderr: NodeJS.WritableStream, tally: Tally, now: Cloc
 }
 
 function planProgress(logger: Logger): Progress {
-  return {
-    onEvent(e) {
-      if (e.type === 'blob' && e.action !== 'skipped') {
-        logger.info(
-          { digest: e.descriptor.digest, size: e.descriptor.size },
-          `blob ${done(e.action, true)}`,
-        );
-      } else if (e.type === 'warning') {
-        logger.warn({}, e.message);
-      }
-    },
-    done() {},
-  };
+  return { onEvent: (e) => logLine(logger, e, true), done() {} };
+}
+
+/** logLine: off a terminal, one info line per blob copied or mounted, and the warnings. */
+function logLine(logger: Logger, e: CopyEvent, dryRun: boolean): void {
+  if (e.type === 'blob' && e.action !== 'skipped') {
+    logger.info(
+      { digest: e.descriptor.digest, size: e.descriptor.size },
+      `blob ${done(e.action, dryRun)}`,
+    );
+  } else if (e.type === 'warning') {
+    logger.warn({}, e.message);
+  }
 }
