@@ -1,6 +1,6 @@
 import t from 'tap';
 import { escapeText, formatBytes, shortDigest } from './format.js';
-import { textLine } from './logger.js';
+import { textLine } from './pino-logger.js';
 
 t.test('formatBytes', async (t) => {
   const cases: Array<[number, string]> = [

@@ -135,11 +135,25 @@ function lazyCommand(entry: CommandEntry, run: RunCommand): CommandModule {
     describe: entry.describe,
     builder: async (y) => {
       parts = await entry.load(run);
+      skipHelpCache(y);
       return parts.builder(y);
     },
     // yargs runs the builder before the handler, so the module is loaded by now.
     handler: (args) => parts!.handler(args),
   };
+}
+
+/**
+ * skipHelpCache: yargs renders a command's whole help as the command starts, and keeps it
+ * for showHelp() after the run, which we never call (a failure prints its error and the
+ * hint `--help` instead): ~10 ms of every command. Through yargs' internal methods; should
+ * they change, yargs renders the help as before.
+ */
+function skipHelpCache(y: Argv): void {
+  type Internal = { getInternalMethods?: () => { getUsageInstance?: () => UsageInstance } };
+  type UsageInstance = { cacheHelpMessage?: () => void };
+  const usage = (y as unknown as Internal).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /**

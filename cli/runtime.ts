@@ -7,7 +7,6 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger as Pino } from 'pino';
 import {
   chainCredentials,
   createClient,
@@ -20,7 +19,7 @@ import {
   type TransportOptions,
   UsageError,
 } from '../lib/index.js';
-import { createLogger, type LogLevel } from './logger.js';
+import { type CliLogger, createLogger, type LogLevel } from './logger.js';
 import { streamedGarbageCollector } from './memory.js';
 import { createProgress, type Progress } from './progress.js';
 import { SecretSet } from './secrets.js';
@@ -79,7 +78,7 @@ export interface CommandOutput {
 
 /** Runtime gives commands their logger, client and settings. */
 export class Runtime {
-  readonly logger: Pino;
+  readonly logger: CliLogger;
   /**
    * Every secret this process holds, masked in everything it emits: GITHUB_TOKEN from
    * the start, credentials and tokens as the transport learns them (`onSecret`),
@@ -241,7 +240,11 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
-    await this.#client?.close();
+    try {
+      await this.#client?.close();
+    } finally {
+      await this.logger.close();
+    }
   }
 }
 

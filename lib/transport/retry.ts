@@ -112,8 +112,8 @@ export function parseRetryAfter(
 const durationUnits: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
+  '\u00b5s': 1e-3,
+  '\u03bcs': 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -126,10 +126,12 @@ const durationUnits: Record<string, number> = {
  * raised to RETRY_HINT_FLOOR_MS. Undefined when there is no hint.
  */
 export function parseRetryHint(body: string): number | undefined {
-  const m = /retry-after:\s*((?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h))+)/i.exec(body);
+  // µs and μs (Go writes either) as escapes: one non-ASCII character in a bundled chunk
+  // makes Node decode and V8 scan all of it as two-byte text.
+  const m = /retry-after:\s*((?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)/i.exec(body);
   if (!m) return undefined;
   let ms = 0;
-  for (const part of m[1]!.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/gi)) {
+  for (const part of m[1]!.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gi)) {
     ms += Number(part[1]) * (durationUnits[part[2]!.toLowerCase()] ?? durationUnits[part[2]!]!);
   }
   return Math.max(RETRY_HINT_FLOOR_MS, Math.ceil(ms));

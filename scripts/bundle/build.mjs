@@ -14,6 +14,7 @@
 // hashes, and nothing records a time — so a fresh build can be compared file by file with
 // the committed action-dist/ (test/package/action-bundle.test.ts).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,11 @@ const result = await build({
   // stack traces stay readable).
   minifyWhitespace: true,
   minifySyntax: true,
+  // Every chunk pure ASCII (checked below): a single other character, say in a licence
+  // comment, makes Node decode the whole file as UTF-8 and V8 scan it as two-byte text.
+  // The dependencies' licence comments go to oci-promote/*.LEGAL.txt instead.
+  charset: 'ascii',
+  legalComments: 'external',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -79,6 +85,16 @@ const heavy = [...closure]
 if (heavy.length > 0) {
   process.stderr.write(
     `scripts/bundle/build.mjs: every command would load ${heavy.slice(0, 5).join(', ')}${heavy.length > 5 ? ', …' : ''}: import it where it is used (await import())\n`,
+  );
+  process.exit(1);
+}
+
+const wide = Object.keys(outputs).filter(
+  (out) => out.endsWith('.mjs') && /[^\x00-\x7f]/.test(readFileSync(resolve(ROOT, out), 'latin1')),
+);
+if (wide.length > 0) {
+  process.stderr.write(
+    `scripts/bundle/build.mjs: not ASCII: ${wide.join(', ')} (write the character as an escape)\n`,
   );
   process.exit(1);
 }
