@@ -9,6 +9,8 @@
  * - peak RSS of the batch at 50 and at 200 entries (memory must stay flat);
  * - one `promote --semver` of a small image (`node dist/oci-promote.mjs`, not npx) vs one
  *   `skopeo copy` of it.
+ *
+ * Their registries keep their storage on tmpfs (bench/run.ts MEMORY_DIR).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,13 +20,16 @@ import { skopeoDigest } from '../test/helpers/seed.js';
 import { measure, median, type Sample, skopeoCopy } from './measure.js';
 import { promotionsFile, pushSmallImages, type SmallImage, skopeoLoop } from './small-images.js';
 
+export type Storage = 'disk' | 'memory';
+
 /** BenchContext is what the rows need from the bench run (bench/run.ts). */
 export interface BenchContext {
   readonly work: string;
   readonly runs: number;
   /** The bundled CLI, run as `node <bin>`. */
   readonly bin: string;
-  fresh(): Promise<Registry>;
+  /** A new registry; 'memory' keeps its storage on tmpfs (bench/run.ts MEMORY_DIR). */
+  fresh(storage?: Storage): Promise<Registry>;
   row(scenario: string, tool: string): { samples: Sample[] };
 }
 
@@ -52,7 +57,7 @@ export interface BatchFigures {
 /** batchRows runs every batch row `ctx.runs` times and returns the re-run's figures. */
 export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFigures> {
   const { batch: BATCH, quarter: QUARTER, rerun: RERUN } = batchScenarios(count);
-  const src = await ctx.fresh();
+  const src = await ctx.fresh('memory');
   process.stderr.write(`pushing ${count} small images…\n`);
   const images = await pushSmallImages(src, count);
   const promoteFile = (dst: Registry, list: readonly SmallImage[], name: string) =>
@@ -70,7 +75,7 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
     process.stderr.write(`batch of ${count}: run ${i + 1}/${ctx.runs}\n`);
     const tools: Array<() => Promise<void>> = [
       async () => {
-        const dst = await ctx.fresh();
+        const dst = await ctx.fresh('memory');
         const args = await promoteFile(dst, images, `batch-${i}.yaml`);
         ctx.row(BATCH, OURS_BATCH).samples.push(await measure(dst, process.execPath, args));
         await check(dst, images);
@@ -88,7 +93,7 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
         await dst.stop();
       },
       async () => {
-        const dst = await ctx.fresh();
+        const dst = await ctx.fresh('memory');
         const script = join(ctx.work, `skopeo-loop-${i}.sh`);
         await writeFile(script, skopeoLoop(src, dst, images), { mode: 0o755 });
         ctx.row(BATCH, SKOPEO_LOOP).samples.push(await measure(dst, 'bash', [script]));
@@ -99,7 +104,7 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
     for (let k = 0; k < tools.length; k++) await tools[(i + k) % tools.length]!();
 
     // Memory at a quarter of the entries (the 200-entry figure is the row above).
-    const dst = await ctx.fresh();
+    const dst = await ctx.fresh('memory');
     const quarter = images.slice(0, quarterOf(count));
     const args = await promoteFile(dst, quarter, `batch-quarter-${i}.yaml`);
     ctx.row(QUARTER, OURS_BATCH).samples.push(await measure(dst, process.execPath, args));
@@ -140,7 +145,7 @@ async function singleRows(ctx: BenchContext, src: Registry, image: SmallImage): 
     ];
     for (let k = 0; k < tools.length; k++) {
       const [name, cmd, args] = tools[(i + k) % tools.length]!;
-      const dst = await ctx.fresh();
+      const dst = await ctx.fresh('memory');
       ctx.row(SINGLE, name).samples.push(await measure(dst, cmd, args(dst)));
       await dst.stop();
     }

@@ -44,7 +44,7 @@ class PortInUseError extends Error {}
 async function startOnce(opts: RegistryOptions): Promise<Registry> {
   installExitHook();
   const id = `${process.pid}-${++registrySerial}`;
-  const dir = await mkdtemp(join(tmpdir(), 'oci-promote-registry-'));
+  const dir = await mkdtemp(join(opts.parentDir ?? tmpdir(), 'oci-promote-registry-'));
   const dataDir = join(dir, 'storage');
   const configPath = join(dir, 'config.yml');
   const port = opts.port ?? (await findFreePort());

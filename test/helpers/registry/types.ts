@@ -51,6 +51,8 @@ export interface RegistryOptions {
   port?: number;
   /** Milliseconds to wait for the registry to listen and answer (default 15000). */
   readyTimeoutMs?: number;
+  /** Folder for the registry's temporary folder (config and storage); default os.tmpdir(). */
+  parentDir?: string;
 }
 
 export interface Registry {
