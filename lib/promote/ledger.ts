@@ -189,6 +189,11 @@ export async function appendToLedger(
 ): Promise<void> {
   const fresh = Array.isArray(added) ? added : [added as Descriptor];
   const ledger = options.read ?? (await readLedger(repo, options.signal));
+  // A repository's first record is its own ledger: a reader finds it by its journal tag
+  // and fetches it with one GET, as it would the cache. The next append writes the cache.
+  if (ledger.digest === null && ledger.records.length === 0 && ledger.dropLists.length === 0) {
+    return;
+  }
   const listed = new Set(ledger.records.map((r) => r.digest));
   if (fresh.every((r) => listed.has(r.digest)) && !ledger.stale) return;
   const records = uniqueByDigest([...ledger.records, ...fresh]).sort(byTime);

@@ -17,6 +17,7 @@ import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
+import type { UploadSession } from '../registry/blobs.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
@@ -309,10 +310,11 @@ async function putArtifact(
       blobs.map(async ([desc, bytes, known]) => {
         // Only the first attempt trusts what is known: a retry follows a registry that
         // said a blob was missing, so it looks.
-        if (attempt === 1 && known === 'present') return;
+        if (attempt === 1 && known === 'present') return noteEmptyConfig(repo, desc);
         if ((attempt === 1 && known === 'new') || !(await repo.blobs.stat(desc.digest, signal))) {
-          await repo.blobs.upload(desc, bytes, signal);
+          await pushBlob(repo, desc, bytes, signal);
         }
+        noteEmptyConfig(repo, desc);
       }),
     );
     try {
@@ -326,6 +328,36 @@ async function putArtifact(
       await sleep(50 + Math.random() * 100, signal);
     }
   }
+}
+
+/**
+ * Where this process last put the empty config every record shares, per registry: a record
+ * into another repository of that registry mounts it from there, one POST instead of a POST
+ * and a PUT (a batch writes one record per repository). A registry that does not mount
+ * opens an upload session instead, which the upload then uses.
+ */
+const emptyConfigAt = new Map<string, string>();
+
+function noteEmptyConfig(repo: Repository, desc: Descriptor): void {
+  if (desc.digest === emptyDescriptor.digest) emptyConfigAt.set(repo.registry, repo.name);
+}
+
+/** pushBlob uploads a record's blob; the empty config is mounted when it can be (above). */
+async function pushBlob(
+  repo: Repository,
+  desc: Descriptor,
+  bytes: Buffer,
+  signal?: AbortSignal,
+): Promise<void> {
+  const from =
+    desc.digest === emptyDescriptor.digest ? emptyConfigAt.get(repo.registry) : undefined;
+  let session: UploadSession | undefined;
+  if (from !== undefined && from !== repo.name) {
+    const mount = await repo.blobs.tryMount(desc.digest, from, signal);
+    if (mount.mounted) return;
+    session = mount.session;
+  }
+  await repo.blobs.upload(desc, bytes, signal, session);
 }
 
 const isJournalTag = (tag: string) => parseJournalTag(tag) !== undefined;

@@ -224,21 +224,42 @@ t.test('pruned records do not come back, also where deletion is refused', async 
 
 t.test('an uncontended promotion: its ledger step is four requests, no re-read', async (t) => {
   const repo = 'count';
-  await stage('count-src', 'a');
-  await stage('count-src', 'b');
-  await promote(client, req('count-src:a', repo, ['prod']));
-  await proxy.settle();
-  proxy.clearRecords();
-  await promote(client, req('count-src:b', repo, ['prod']));
-  await proxy.settle();
-  const ledger = proxy.requests
-    .filter((r) => /\/manifests\/oci-promote-history|\/tags\/list/.test(r.path))
-    .map(
-      (r) =>
-        `${r.method} ${r.path.replace(/history\.\d{8}T\d{9}Z\.[0-9a-f]{16}$/, 'history.<journal>')}`,
-    )
-    .sort();
-  t.same(ledger, [
+  for (const v of ['a', 'b', 'c']) await stage('count-src', v);
+  const ledgerRequests = async (source: string) => {
+    await proxy.settle();
+    proxy.clearRecords();
+    await promote(client, req(source, repo, ['prod']));
+    await proxy.settle();
+    return proxy.requests
+      .filter((r) => /\/manifests\/oci-promote-history|\/tags\/list/.test(r.path))
+      .map(
+        (r) =>
+          `${r.method} ${r.path.replace(/history\.\d{8}T\d{9}Z\.[0-9a-f]{16}$/, 'history.<journal>')}`,
+      )
+      .sort();
+  };
+  // The first record is its own ledger: no cache is written for it.
+  t.same(await ledgerRequests('count-src:a'), [
+    `GET /v2/${repo}/tags/list`,
+    `PUT /v2/${repo}/manifests/oci-promote-history.<journal>`,
+  ]);
+  // The second reads the first by its journal tag and writes the cache with both.
+  t.same(await ledgerRequests('count-src:b'), [
+    `GET /v2/${repo}/manifests/oci-promote-history.<journal>`,
+    `GET /v2/${repo}/tags/list`,
+    `PUT /v2/${repo}/manifests/oci-promote-history`,
+    `PUT /v2/${repo}/manifests/oci-promote-history.<journal>`,
+  ]);
+  const cache = await client
+    .repository(parseReference(`${proxy.host}/${repo}`))
+    .manifests.get(LEDGER_TAG);
+  t.equal(
+    cache.manifest.kind === 'index' && cache.manifest.manifests.length,
+    2,
+    'the cache lists both',
+  );
+  // From then on: the cache and the tag list read, the record and the cache written.
+  t.same(await ledgerRequests('count-src:c'), [
     `GET /v2/${repo}/manifests/oci-promote-history`,
     `GET /v2/${repo}/tags/list`,
     `PUT /v2/${repo}/manifests/oci-promote-history`,
