@@ -98,6 +98,12 @@ export function createTransport(opts: TransportOptions = {}): Transport {
         method,
         headers: { 'user-agent': userAgent, ...headers },
         body: body ?? null,
+        // undici closes the connection after every HEAD, in case the server sends a body
+        // to it (nodejs/undici#258): a new connection for each blob or manifest looked
+        // for. A registry answers HEAD with headers only (distribution-spec "Checking if
+        // content exists"); should one not, the next answer on that connection fails to
+        // parse, which is a network error, retried on a new connection.
+        ...(method === 'HEAD' && { reset: false }),
         ...(signal && { signal }),
       });
     } catch (e) {
