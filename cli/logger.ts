@@ -5,7 +5,7 @@
  * are in flight. Lines logged meanwhile wait, in order and with the time they were logged
  * at; `close()` writes them.
  */
-import type { Logger } from '../lib/log.js';
+import type { Logger } from '../lib/index.js';
 import type { LogLevel } from './log-levels.js';
 
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
