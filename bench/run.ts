@@ -39,7 +39,7 @@ import {
   SKOPEO_LOOP,
   type Storage,
 } from './batch.js';
-import { floorScript, mountFloorScript, NODE_FLOOR } from './floor.js';
+import { floorScript, mountFloorScript } from './floor.js';
 import { measure, median, type Sample, skopeoCopy } from './measure.js';
 import { startupRows } from './startup.js';
 
@@ -163,7 +163,7 @@ class Bench {
 
   /**
    * sameRegistry copies into a new repository of the source's registry: the command, the
-   * library call, and two floors — curl, and Node with undici alone (NODE_FLOOR).
+   * library call, and two floors — curl, and Node with undici alone (bench/node-floor.mjs).
    */
   async sameRegistry(src: Registry, manifest: Uint8Array): Promise<void> {
     const client = createClient({ plainHttp: true });
@@ -262,12 +262,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** bundleNodeFloor bundles NODE_FLOOR (bench/floor.ts) as the CLI is bundled; returns its path. */
+/** bundleNodeFloor bundles bench/node-floor.mjs as the CLI is bundled; returns its path. */
 async function bundleNodeFloor(work: string): Promise<string> {
   const { build } = await import('esbuild');
   const outfile = join(work, 'node-floor.mjs');
   await build({
-    stdin: { contents: NODE_FLOOR, resolveDir: ROOT, sourcefile: 'node-floor.mjs' },
+    entryPoints: [join(ROOT, 'bench', 'node-floor.mjs')],
     outfile,
     bundle: true,
     platform: 'node',

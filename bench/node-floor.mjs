@@ -1,0 +1,36 @@
+// The same-registry floor in Node: what a same-registry copy needs and nothing else, with
+// undici's Agent as the CLI bundles it — GET the manifest, HEAD it at the target, mount
+// every blob (4 at once), PUT the manifest under its tag. bench/run.ts bundles this file as
+// scripts/bundle/build.mjs does the CLI, so its row shows what Node and undici alone cost
+// here, start-up included. `node node-floor.mjs HOST FROM TO TAG`
+import { setFlagsFromString } from 'node:v8';
+import { Agent } from '../scripts/bundle/undici.mjs';
+
+setFlagsFromString('--liftoff-only');
+const [host, from, to, tag] = process.argv.slice(2);
+const agent = new Agent({ connections: 4 });
+const origin = `http://${host}`;
+const call = async (method, path, headers = {}, body = null) => {
+  const reset = method === 'HEAD' ? false : undefined;
+  const res = await agent.request({ origin, method, path, headers, body, reset });
+  const bytes = Buffer.from(await res.body.arrayBuffer());
+  if (res.statusCode >= 400 && !(method === 'HEAD' && res.statusCode === 404)) {
+    throw new Error(`${method} ${path} ${res.statusCode}`);
+  }
+  return { res, bytes };
+};
+const accept =
+  'application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json';
+const { res, bytes } = await call('GET', `/v2/${from}/manifests/${tag}`, { accept });
+const manifest = JSON.parse(bytes.toString());
+await call('HEAD', `/v2/${to}/manifests/${res.headers['docker-content-digest']}`);
+const blobs = [manifest.config, ...manifest.layers].map((d) => d.digest);
+for (let i = 0; i < blobs.length; i += 4) {
+  await Promise.all(
+    blobs
+      .slice(i, i + 4)
+      .map((d) => call('POST', `/v2/${to}/blobs/uploads/?mount=${d}&from=${from}`)),
+  );
+}
+await call('PUT', `/v2/${to}/manifests/${tag}`, { 'content-type': manifest.mediaType }, bytes);
+await agent.close();
