@@ -3,10 +3,13 @@
  * written to its repository as a small OCI artifact under a journal tag of its own
  * (journal.ts). Its `subject` is the image it concerns, so it is also a referrer of that
  * image (a freeze concerns the repository and has none). Its one layer is an in-toto
- * Statement (statement.ts) whose predicate is the full record; the manifest and the ledger
- * descriptor pointing at it carry the same facts as annotations, so `history` reads one
- * index (the cache) plus the few records it does not list yet, instead of every record.
- * Records written before statements (a bare JSON document, `version: 1`) are still read.
+ * Statement (statement.ts) whose predicate is the full record, and the same blob is its
+ * config (a custom config, as the guidelines allow), so a record is one blob upload and a
+ * manifest PUT; records written before that used the empty config and read the same. The
+ * manifest and the ledger descriptor pointing at it carry the same facts as annotations,
+ * so `history` reads one index (the cache) plus the few records it does not list yet,
+ * instead of every record. Records written before statements (a bare JSON document,
+ * `version: 1`) are still read.
  *
  * Reference: OCI image-spec v1.1.0 manifest.md "Guidelines for Artifact Usage".
  */
@@ -17,12 +20,11 @@ import { type Digest, digestOf, isDigest } from '../digest.js';
 import { isOciPromoteError, NotFoundError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../media-types.js';
-import type { UploadSession } from '../registry/blobs.js';
 import { referrerDescriptor } from '../registry/referrers.js';
 import type { Repository } from '../registry/repository.js';
 import { sleep } from '../transport/retry.js';
 import { type Checks, checksOf, isStage } from './evidence-fields.js';
-import { journalTag, parseJournalTag } from './journal.js';
+import { journalTag } from './journal.js';
 import {
   IN_TOTO_MEDIA_TYPE,
   PREDICATE_TYPE_ANNOTATION,
@@ -172,10 +174,13 @@ export async function pushRecord(
 ): Promise<Descriptor> {
   const { tags } = options;
   const bytes = Buffer.from(JSON.stringify(statementOf(body)));
-  const layer: Descriptor = {
+  const statement: Descriptor = {
     mediaType: IN_TOTO_MEDIA_TYPE,
     digest: digestOf(bytes),
     size: bytes.byteLength,
+  };
+  const layer: Descriptor = {
+    ...statement,
     annotations: { [PREDICATE_TYPE_ANNOTATION]: PREDICATE_TYPES[body.action] },
   };
   const annotations = recordAnnotations(body);
@@ -184,7 +189,7 @@ export async function pushRecord(
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       artifactType: RECORD_ARTIFACT_TYPE,
-      config: emptyDescriptor,
+      config: statement,
       layers: [layer],
       ...(subject && {
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
@@ -199,24 +204,13 @@ export async function pushRecord(
   };
   // By its own tag: no writer can overwrite it, and a reader finds it in the tag list.
   const tag = journalTag(new Date(body.time), desc.digest);
-  const put = await putArtifact(
-    repo,
-    tag,
-    manifest,
-    [
-      // A journal tag means a record is there, and with it the empty config it shares;
-      // none means a first record, and an upload costs fewer requests than a HEAD and one.
-      [emptyDescriptor, EMPTY_JSON, tags && (tags.some(isJournalTag) ? 'present' : 'new')],
-      // The statement carries its time and digest: no registry has it yet, so no HEAD.
-      [layer, bytes, 'new'],
-    ],
-    signal,
-  );
+  // The statement carries its time and digest: no registry has it yet, so no HEAD.
+  const put = await putArtifact(repo, tag, manifest, [[statement, bytes, true]], signal);
   const listed = referrerDescriptor(desc, {
     kind: 'image',
     mediaType: OCI_MANIFEST,
     artifactType: RECORD_ARTIFACT_TYPE,
-    config: emptyDescriptor,
+    config: statement,
     layers: [layer],
     annotations,
   });
@@ -292,7 +286,7 @@ const ARTIFACT_PUT_ATTEMPTS = 3;
 /**
  * putArtifact makes sure the artifact's blobs are in the repository and pushes its
  * manifest under `tag`. Writers that push the same blob into one repository at once
- * (every record shares the empty config) race inside distribution: each commit rewrites
+ * (drop lists share the empty blob) race inside distribution: each commit rewrites
  * the repository's link file to the blob, and a manifest PUT that reads the link midway
  * is answered 400 MANIFEST_BLOB_UNKNOWN / DIGEST_INVALID. Such an answer is worth a new
  * attempt after a short pause (only then: an uncontended push never waits).
@@ -301,20 +295,18 @@ async function putArtifact(
   repo: Repository,
   tag: string,
   manifest: Buffer,
-  /** Each blob, with what is known of it: `new` (upload it), `present` (nothing to do). */
-  blobs: readonly (readonly [Descriptor, Buffer, ('new' | 'present')?])[],
+  /** Each blob, and whether it is new (no registry can have it: upload it without a HEAD). */
+  blobs: readonly (readonly [Descriptor, Buffer, boolean?])[],
   signal?: AbortSignal,
 ): Promise<PutResult> {
   for (let attempt = 1; ; attempt++) {
     await Promise.all(
-      blobs.map(async ([desc, bytes, known]) => {
+      blobs.map(async ([desc, bytes, fresh]) => {
         // Only the first attempt trusts what is known: a retry follows a registry that
         // said a blob was missing, so it looks.
-        if (attempt === 1 && known === 'present') return noteEmptyConfig(repo, desc);
-        if ((attempt === 1 && known === 'new') || !(await repo.blobs.stat(desc.digest, signal))) {
-          await pushBlob(repo, desc, bytes, signal);
+        if ((attempt === 1 && fresh) || !(await repo.blobs.stat(desc.digest, signal))) {
+          await repo.blobs.upload(desc, bytes, signal);
         }
-        noteEmptyConfig(repo, desc);
       }),
     );
     try {
@@ -329,38 +321,6 @@ async function putArtifact(
     }
   }
 }
-
-/**
- * Where this process last put the empty config every record shares, per registry: a record
- * into another repository of that registry mounts it from there, one POST instead of a POST
- * and a PUT (a batch writes one record per repository). A registry that does not mount
- * opens an upload session instead, which the upload then uses.
- */
-const emptyConfigAt = new Map<string, string>();
-
-function noteEmptyConfig(repo: Repository, desc: Descriptor): void {
-  if (desc.digest === emptyDescriptor.digest) emptyConfigAt.set(repo.registry, repo.name);
-}
-
-/** pushBlob uploads a record's blob; the empty config is mounted when it can be (above). */
-async function pushBlob(
-  repo: Repository,
-  desc: Descriptor,
-  bytes: Buffer,
-  signal?: AbortSignal,
-): Promise<void> {
-  const from =
-    desc.digest === emptyDescriptor.digest ? emptyConfigAt.get(repo.registry) : undefined;
-  let session: UploadSession | undefined;
-  if (from !== undefined && from !== repo.name) {
-    const mount = await repo.blobs.tryMount(desc.digest, from, signal);
-    if (mount.mounted) return;
-    session = mount.session;
-  }
-  await repo.blobs.upload(desc, bytes, signal, session);
-}
-
-const isJournalTag = (tag: string) => parseJournalTag(tag) !== undefined;
 
 /** The largest record body read back (ours are under 2 KiB, plus at most 64 KiB of details). */
 const MAX_RECORD_BODY = 80 * 1024;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   attest,
+  type Descriptor,
   digestOf,
   FrozenError,
   freeze,
@@ -228,7 +229,7 @@ t.test(
   },
 );
 
-t.test('records are in-toto statements; a record in the older format still reads', async (t) => {
+t.test('records are in-toto statements; records in the older formats still read', async (t) => {
   const digest = await stage('st', '4.0.0');
   const r = await promote(client, req('st:4.0.0', 'st'));
   const repo = client.repository(prod('st'));
@@ -236,6 +237,8 @@ t.test('records are in-toto statements; a record in the older format still reads
   if (manifest.kind !== 'image') throw new Error('record is not an image manifest');
   t.equal(manifest.artifactType, RECORD_ARTIFACT_TYPE);
   t.equal(manifest.layers[0]?.mediaType, IN_TOTO_MEDIA_TYPE);
+  const { annotations: _, ...statementBlob } = manifest.layers[0]!;
+  t.same(manifest.config, statementBlob, 'the statement is also the config: one blob');
   t.equal(manifest.subject?.digest, digest, 'a referrer of the image');
   const bytes = await repo.blobs.fetchBytes(manifest.layers[0]!, 64 * 1024);
   const statement = JSON.parse(bytes.toString());
@@ -244,60 +247,111 @@ t.test('records are in-toto statements; a record in the older format still reads
   t.same(statement.subject, [{ name: `${dst.host}/st`, digest: { sha256: digest.slice(7) } }]);
   t.equal(statement.predicate.digest, digest);
 
-  // The format before statements: a bare `version: 1` document in a record-typed layer.
-  const old = {
-    version: 1,
-    action: 'promote',
-    time: '2026-01-01T00:00:00.000Z',
-    repository: `${dst.host}/st`,
-    digest,
-    source: null,
-    tags: [{ tag: 'legacy', action: 'created', previousDigest: null }],
-    actor: 'old',
-    runUrl: null,
-    tool: 'oci-promote 0.1.0',
-  };
-  const oldBytes = Buffer.from(JSON.stringify(old));
-  const layer = {
-    mediaType: RECORD_ARTIFACT_TYPE,
-    digest: digestOf(oldBytes),
-    size: oldBytes.length,
-  };
+  // Records as earlier versions wrote them, with the empty config: a bare `version: 1`
+  // document in a record-typed layer, then an in-toto statement layer.
   const empty = { mediaType: OCI_EMPTY, digest: digestOf(Buffer.from('{}')), size: 2 };
-  const annotations = {
-    'org.opencontainers.image.created': old.time,
-    'dev.oci-promote.action': 'promote',
-    'dev.oci-promote.digest': digest,
-    'dev.oci-promote.tags': JSON.stringify(old.tags),
-    'dev.oci-promote.actor': 'old',
-  };
-  const m = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    artifactType: RECORD_ARTIFACT_TYPE,
-    config: empty,
-    layers: [layer],
-    subject: { mediaType: manifest.subject!.mediaType, digest, size: manifest.subject!.size },
-    annotations,
-  };
-  await repo.blobs.upload(layer, oldBytes);
-  const mBytes = Buffer.from(JSON.stringify(m));
-  await repo.manifests.put(journalTag(new Date(old.time), digestOf(mBytes)), mBytes, OCI_MANIFEST);
-  await appendToLedger(
-    repo,
-    referrerDescriptor({ mediaType: OCI_MANIFEST, digest: digestOf(mBytes), size: mBytes.length }, {
-      kind: 'image',
+  await repo.blobs.upload(empty, Buffer.from('{}'));
+  const writeOlder = async (
+    tag: string,
+    actor: string,
+    time: string,
+    layer: Descriptor,
+    body: Buffer,
+  ) => {
+    const tags = [{ tag, action: 'created', previousDigest: null }];
+    const annotations = {
+      'org.opencontainers.image.created': time,
+      'dev.oci-promote.action': 'promote',
+      'dev.oci-promote.digest': digest,
+      'dev.oci-promote.tags': JSON.stringify(tags),
+      'dev.oci-promote.actor': actor,
+    };
+    const m = {
+      schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       artifactType: RECORD_ARTIFACT_TYPE,
       config: empty,
       layers: [layer],
+      subject: { mediaType: manifest.subject!.mediaType, digest, size: manifest.subject!.size },
       annotations,
-    } as never),
+    };
+    await repo.blobs.upload(layer, body);
+    const mBytes = Buffer.from(JSON.stringify(m));
+    await repo.manifests.put(journalTag(new Date(time), digestOf(mBytes)), mBytes, OCI_MANIFEST);
+    await appendToLedger(
+      repo,
+      referrerDescriptor(
+        { mediaType: OCI_MANIFEST, digest: digestOf(mBytes), size: mBytes.length },
+        {
+          kind: 'image',
+          mediaType: OCI_MANIFEST,
+          artifactType: RECORD_ARTIFACT_TYPE,
+          config: empty,
+          layers: [layer],
+          annotations,
+        } as never,
+      ),
+    );
+    return tags;
+  };
+  const fields = { repository: `${dst.host}/st`, digest, source: null, runUrl: null };
+  const v1Time = '2026-01-01T00:00:00.000Z';
+  const v1 = Buffer.from(
+    JSON.stringify({
+      version: 1,
+      action: 'promote',
+      time: v1Time,
+      ...fields,
+      tags: [{ tag: 'legacy', action: 'created', previousDigest: null }],
+      actor: 'old',
+      tool: 'oci-promote 0.1.0',
+    }),
+  );
+  await writeOlder(
+    'legacy',
+    'old',
+    v1Time,
+    {
+      mediaType: RECORD_ARTIFACT_TYPE,
+      digest: digestOf(v1),
+      size: v1.length,
+    },
+    v1,
+  );
+  const stTime = '2026-02-01T00:00:00.000Z';
+  const st = Buffer.from(
+    JSON.stringify({
+      ...statement,
+      predicate: {
+        action: 'promote',
+        time: stTime,
+        ...fields,
+        tags: [{ tag: 'empty-config', action: 'created', previousDigest: null }],
+        actor: 'older',
+        tool: 'oci-promote 0.2.0',
+      },
+    }),
+  );
+  await writeOlder(
+    'empty-config',
+    'older',
+    stTime,
+    {
+      mediaType: IN_TOTO_MEDIA_TYPE,
+      digest: digestOf(st),
+      size: st.length,
+      annotations: { 'in-toto.io/predicate-type': 'https://oci-promote.dev/promotion/v1' },
+    },
+    st,
   );
   const h = await history(client, prod('st'));
   t.ok(
     h.entries.some((e) => e.tag === 'legacy' && e.actor === 'old'),
-    'history lists the older record',
+    'history lists the version-1 record',
+  );
+  t.ok(
+    h.entries.some((e) => e.tag === 'empty-config' && e.actor === 'older'),
+    'history lists the statement record with the empty config',
   );
 });
 
