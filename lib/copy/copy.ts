@@ -322,23 +322,20 @@ class CopyRun {
     let failed: unknown;
     // The blob loop owns the retries: inside an attempt the transport sends each request
     // once, and a chunked upload's resumes draw from this loop's budget (retries + 1 tries).
+    // Every request of an attempt carries the attempt's signal: that marks it as owned.
     await withRetry(
-      async (attempt) => {
+      async (attempt, signal) => {
         // A retry starts over with a new upload (the old one was cancelled)... unless the
         // previous attempt got the blob in and only its answer was lost.
-        if (
-          attempt > 1 &&
-          mayHaveLanded(failed) &&
-          (await dst.blobs.stat(desc.digest, this.signal))
-        )
+        if (attempt > 1 && mayHaveLanded(failed) && (await dst.blobs.stat(desc.digest, signal)))
           return;
+        const push = this.#push(desc, retry, signal);
         if (attempt === 1 && mounts) {
           // The mount uploads the blob itself when the registry refuses to link it.
-          const how = await mounts.mount(desc, this.src.name, source, this.#push(desc, retry));
-          mounted = how === 'mounted';
+          mounted = (await mounts.mount(desc, this.src.name, source, push)) === 'mounted';
           return;
         }
-        await this.#transfer(desc, source, retry);
+        await this.#transfer(desc, source, push);
       },
       {
         ...this.options.retry,
@@ -390,9 +387,10 @@ class CopyRun {
   #push(
     desc: Descriptor,
     retry: (what: string, attempt: number, error: Error) => void,
+    signal: AbortSignal | undefined,
   ): PushOptions {
     return {
-      signal: this.signal,
+      ...(signal && { signal }),
       ...(this.options.chunkSize !== undefined && { chunkSize: this.options.chunkSize }),
       ...(this.options.retry && { retry: this.options.retry }),
       onResume: ({ error, attempt }) => retry('chunk of blob', attempt, error),
@@ -401,26 +399,23 @@ class CopyRun {
   }
 
   /** #transfer streams one blob from source to destination. */
-  async #transfer(
-    desc: Descriptor,
-    source: BlobSource,
-    retry: (what: string, attempt: number, error: Error) => void,
-  ): Promise<void> {
+  async #transfer(desc: Descriptor, source: BlobSource, push: PushOptions): Promise<void> {
     const { dst } = this;
+    const { signal } = push;
     if (canResumeUploads(dst.blobs)) {
       // The destination may read the blob again: from an offset to resume a broken chunk,
       // or whole to switch to chunks.
-      await dst.blobs.uploadFrom(desc, source, this.#push(desc, retry));
+      await dst.blobs.uploadFrom(desc, source, push);
       return;
     }
     let body: Readable | undefined;
     let bodyError: Error | undefined;
     try {
-      body = await source.open(this.signal);
+      body = await source.open(signal);
       body.on('error', (e) => {
         bodyError ??= e;
       });
-      await dst.blobs.upload(desc, body, this.signal);
+      await dst.blobs.upload(desc, body, signal);
     } catch (e) {
       body?.destroy();
       // When the source stream failed (digest, size, reset), that is the cause, not the

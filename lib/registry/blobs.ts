@@ -225,6 +225,9 @@ export class RegistryBlobs implements Blobs, RangeReads, ResumableUploads, Mount
         scopes: [this.ctx.push],
         expect: [204, 200, 202, 404],
         what: 'cancel blob upload',
+        // Best effort, once: the registry purges abandoned sessions itself, and the
+        // failure that led here should not wait on retries of its clean-up.
+        retry: false,
       });
       await res.dump();
     } catch (e) {

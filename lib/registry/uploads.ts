@@ -260,7 +260,7 @@ export class ChunkedUpload {
     const size = this.#desc.size;
     const alg = algorithmOf(this.#desc.digest);
     // One budget for the blob: the owner's (the copy's blob loop), else one of its own.
-    const budget = ownerBudget() ?? new RetryBudget(this.#opts.retry);
+    const budget = ownerBudget(signal) ?? new RetryBudget(this.#opts.retry);
     let session = this.#session ?? (await this.#ops.start(signal));
     let chunk = chunkSizeFor(this.#chunk, session.minChunkLength);
     // Hash states at the chunk boundaries sent so far (offset → state of bytes before it).

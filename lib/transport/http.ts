@@ -289,9 +289,9 @@ export function createTransport(opts: TransportOptions = {}): Transport {
   return {
     request(req: RegistryRequest): Promise<RegistryResponse> {
       const replayable = req.body === undefined || req.body instanceof Uint8Array;
-      // Inside an owned attempt the operation retries as a whole: a retry here would
-      // multiply with its own (docs/faults.md, "Uploads").
-      const retry = req.retry ?? !inOwnedAttempt();
+      // An owned attempt's request: the operation retries as a whole, and a retry here
+      // would multiply with its own (docs/faults.md, "Uploads").
+      const retry = req.retry ?? !inOwnedAttempt(req.signal);
       if (!replayable || !retry) return attempt(req);
       return withRetry(() => attempt(req), {
         ...opts.retry,

@@ -205,24 +205,57 @@ t.test(
 );
 
 t.test('withRetry as owner: attempts run owned, and nested retries spend its budget', async (t) => {
-  t.notOk(inOwnedAttempt(), 'not owned outside');
+  const outer = new AbortController();
+  t.notOk(inOwnedAttempt(undefined), 'no signal: not owned');
+  t.notOk(inOwnedAttempt(outer.signal), "the caller's signal is not owned");
   let calls = 0;
-  const seen: boolean[] = [];
+  const signals: Array<AbortSignal | undefined> = [];
   await t.rejects(
     withRetry(
-      async () => {
+      async (_attempt, signal) => {
         calls++;
-        seen.push(inOwnedAttempt());
+        signals.push(signal);
         // A nested retrier (a chunk resume) spends one retry of the same budget.
-        ownerBudget()?.take(regErr(503));
+        ownerBudget(signal)?.take(regErr(503));
         throw regErr(503);
       },
-      { retries: 4, owner: true, sleep: async () => {} },
+      { retries: 4, owner: true, sleep: async () => {}, signal: outer.signal },
     ),
     { code: 'ERR_REGISTRY_UNAVAILABLE', status: 503 },
   );
   t.equal(calls, 3, 'five tries in all: three attempts, two nested retries');
-  t.same(seen, [true, true, true]);
-  t.notOk(inOwnedAttempt(), 'the mark does not leak out');
-  await withRetry(async () => t.notOk(inOwnedAttempt(), 'not owned without `owner`'));
+  t.same(
+    signals.map((s) => inOwnedAttempt(s)),
+    [true, true, true],
+    'each attempt has an owned signal',
+  );
+  t.equal(new Set(signals).size, 3, 'a signal of its own per attempt');
+  t.notOk(inOwnedAttempt(outer.signal), "the mark does not leak onto the caller's signal");
+  await withRetry(
+    async (_attempt, signal) => {
+      t.equal(signal, outer.signal, "without `owner`: the caller's signal");
+      t.notOk(inOwnedAttempt(signal), 'not owned without `owner`');
+    },
+    { signal: outer.signal },
+  );
+});
+
+t.test("an owned attempt's signal aborts with the operation's", async (t) => {
+  const outer = new AbortController();
+  const reason = new Error('stop');
+  let seen: AbortSignal | undefined;
+  await t.rejects(
+    withRetry(
+      (_attempt, signal) =>
+        new Promise((_resolve, reject) => {
+          seen = signal;
+          signal?.addEventListener('abort', () => reject(signal.reason));
+          outer.abort(reason);
+        }),
+      { owner: true, signal: outer.signal, sleep: async () => {} },
+    ),
+    reason,
+  );
+  t.ok(seen?.aborted, 'aborted');
+  t.equal(seen?.reason, reason, "with the operation's reason");
 });

@@ -295,7 +295,10 @@ t.test('the transport sends once with `retry: false` or inside an owned attempt'
     'the delay the transport would have waited is in the error, for the owner',
   );
   await t.rejects(
-    withRetry(() => tr.request(head), { retries: 0, owner: true }),
+    withRetry((_attempt, signal) => tr.request({ ...head, ...(signal && { signal }) }), {
+      retries: 0,
+      owner: true,
+    }),
     { code: 'ERR_RATE_LIMITED', status: 429, retryAfterMs: 7000 },
   );
   t.equal(reg.requests.length, 2, 'one request each');

@@ -457,7 +457,7 @@ t.test('resumes without progress run out: the error, and the session cancelled',
     broken,
     status,
     broken,
-    { ...cancel('/v2/app/blobs/uploads/u1', 500), times: 3 }, // a failing cancel is ignored
+    cancel('/v2/app/blobs/uploads/u1', 500), // a failing cancel is tried once, and ignored
   ]);
   await t.rejects(
     repo(t, reg.host).blobs.uploadFrom(DESC, memorySource().source, {
