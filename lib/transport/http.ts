@@ -110,10 +110,23 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       if (signal?.aborted) throw signal.reason;
       throw toNetworkError(e, { method, url: redactUrl(url), host: url.host, what, timeouts });
     }
-    const info: ExchangeInfo = { registry, method, url: redactUrl(url), status: res.statusCode };
-    log.debug({ ...info, ms: Math.round(performance.now() - started) }, 'http');
+    // The redacted URL is worked out when something reads it (a debug line, an error):
+    // not for every exchange of a quiet run.
+    let redacted: string | undefined;
+    const withUrl = <T extends object>(o: T) =>
+      Object.defineProperty(o, 'url', {
+        enumerable: true,
+        get: () => {
+          redacted ??= redactUrl(url);
+          return redacted;
+        },
+      }) as T & { readonly url: string };
+    const status = res.statusCode;
+    const info: ExchangeInfo = withUrl({ registry, method, status });
+    const took = Math.round(performance.now() - started);
+    log.debug(withUrl({ registry, method, status, ms: took }), 'http');
     opts.onExchange?.(info);
-    typeBodyErrors(res.body, { method, url: info.url, host: url.host, what, timeouts }, signal);
+    typeBodyErrors(res.body, withUrl({ method, host: url.host, what, timeouts }), signal);
     const expected = expectedBytes(firstHeader(res.headers as Headers, 'content-length'), cap);
     const ms = deadlineMs(expected, timeouts);
     armDeadline(
