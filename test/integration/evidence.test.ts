@@ -251,14 +251,39 @@ t.test('records are in-toto statements; records in the older formats still read'
   // document in a record-typed layer, then an in-toto statement layer.
   const empty = { mediaType: OCI_EMPTY, digest: digestOf(Buffer.from('{}')), size: 2 };
   await repo.blobs.upload(empty, Buffer.from('{}'));
+  // One promotion of `tag`, written in an older format with the empty config.
   const writeOlder = async (
+    format: 'version 1' | 'statement',
     tag: string,
     actor: string,
     time: string,
-    layer: Descriptor,
-    body: Buffer,
   ) => {
     const tags = [{ tag, action: 'created', previousDigest: null }];
+    const fields = {
+      action: 'promote',
+      time,
+      repository: `${dst.host}/st`,
+      digest,
+      source: null,
+      tags,
+      actor,
+      runUrl: null,
+      tool: 'oci-promote 0.1.0',
+    };
+    const body = Buffer.from(
+      JSON.stringify(
+        format === 'version 1' ? { version: 1, ...fields } : { ...statement, predicate: fields },
+      ),
+    );
+    const layer: Descriptor =
+      format === 'version 1'
+        ? { mediaType: RECORD_ARTIFACT_TYPE, digest: digestOf(body), size: body.length }
+        : {
+            mediaType: IN_TOTO_MEDIA_TYPE,
+            digest: digestOf(body),
+            size: body.length,
+            annotations: { 'in-toto.io/predicate-type': 'https://oci-promote.dev/promotion/v1' },
+          };
     const annotations = {
       'org.opencontainers.image.created': time,
       'dev.oci-promote.action': 'promote',
@@ -292,58 +317,9 @@ t.test('records are in-toto statements; records in the older formats still read'
         } as never,
       ),
     );
-    return tags;
   };
-  const fields = { repository: `${dst.host}/st`, digest, source: null, runUrl: null };
-  const v1Time = '2026-01-01T00:00:00.000Z';
-  const v1 = Buffer.from(
-    JSON.stringify({
-      version: 1,
-      action: 'promote',
-      time: v1Time,
-      ...fields,
-      tags: [{ tag: 'legacy', action: 'created', previousDigest: null }],
-      actor: 'old',
-      tool: 'oci-promote 0.1.0',
-    }),
-  );
-  await writeOlder(
-    'legacy',
-    'old',
-    v1Time,
-    {
-      mediaType: RECORD_ARTIFACT_TYPE,
-      digest: digestOf(v1),
-      size: v1.length,
-    },
-    v1,
-  );
-  const stTime = '2026-02-01T00:00:00.000Z';
-  const st = Buffer.from(
-    JSON.stringify({
-      ...statement,
-      predicate: {
-        action: 'promote',
-        time: stTime,
-        ...fields,
-        tags: [{ tag: 'empty-config', action: 'created', previousDigest: null }],
-        actor: 'older',
-        tool: 'oci-promote 0.2.0',
-      },
-    }),
-  );
-  await writeOlder(
-    'empty-config',
-    'older',
-    stTime,
-    {
-      mediaType: IN_TOTO_MEDIA_TYPE,
-      digest: digestOf(st),
-      size: st.length,
-      annotations: { 'in-toto.io/predicate-type': 'https://oci-promote.dev/promotion/v1' },
-    },
-    st,
-  );
+  await writeOlder('version 1', 'legacy', 'old', '2026-01-01T00:00:00.000Z');
+  await writeOlder('statement', 'empty-config', 'older', '2026-02-01T00:00:00.000Z');
   const h = await history(client, prod('st'));
   t.ok(
     h.entries.some((e) => e.tag === 'legacy' && e.actor === 'old'),
