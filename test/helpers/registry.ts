@@ -5,11 +5,11 @@
  *
  * Request counting: distribution wraps its whole handler chain in gorilla's
  * CombinedLoggingHandler, which writes one combined-format line per HTTP request to the
- * registry's stdout *after* the handler returned. A test therefore cannot trust the log the
+ * registry's stdout (a file the harness reads, registry/log-file.ts) *after* the handler returned. A test therefore cannot trust the log the
  * instant its own HTTP call resolved. `settledRequests()` (and `resetRequests()`) do two
  * things:
  *  1. send a marker request (`GET /v2/` with a unique User-Agent, on a fresh connection) and
- *     wait until that marker's line has been read from the pipe. The pipe is FIFO, and Go's
+ *     wait until that marker's line has been read from the log. The log is written in order, and Go's
  *     net/http holds a small response (< 4 KiB) in its buffer until the handler, logging
  *     wrapper included, has returned — so every small response the client had seen is
  *     already logged when the marker's line shows up.

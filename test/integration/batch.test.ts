@@ -80,12 +80,14 @@ async function batch(
     },
     args,
   );
+  let out: CommandOutput;
   try {
-    const out = await runBatch(rt, args);
-    return { out, json: JSON.parse(JSON.stringify(out.json)), stderr };
+    out = await runBatch(rt, args);
   } finally {
+    // Log lines may wait for the logger to load (cli/logger.ts): closing writes them.
     await rt.close();
   }
+  return { out, json: JSON.parse(JSON.stringify(out.json)), stderr };
 }
 
 const digests = {

@@ -1,9 +1,11 @@
 /** Starting (and stopping) one `docker-registry serve` process; see registry.ts for the log. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAccessLine } from './access-log.js';
+import { openLogFile } from './log-file.js';
 import { delay, get } from './probe.js';
 import { findFreePort, findSetpriv, htpasswdEntries, installExitHook, live } from './system.js';
 import {
@@ -77,62 +79,61 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   const [cmd, args] = setpriv
     ? [setpriv, ['--pdeathsig', 'SIGKILL', 'docker-registry', 'serve', configPath]]
     : ['docker-registry', ['serve', configPath]];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  // Its logs go to files the harness reads when it needs them (log-file.ts).
+  const accessPath = join(dir, 'access.log');
+  const serverPath = join(dir, 'registry.log');
+  const outFd = openSync(accessPath, 'w');
+  const errFd = openSync(serverPath, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn(cmd, args, { stdio: ['ignore', outFd, errFd], cwd: dir });
+  } finally {
+    closeSync(outFd);
+    closeSync(errFd);
+  }
+  const accessLog = openLogFile(accessPath);
+  const serverLog = openLogFile(serverPath);
   const record = { child, dir };
   live.add(record);
 
   let entries: RequestLogEntry[] = [];
   let lastLineAt = 0;
-  const unparsed: string[] = [];
-  const markers = new Map<string, () => void>();
+  const markers = new Set<string>();
   let stderr = '';
-  let stdoutRest = '';
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   let listening = false;
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const w of waiters) w();
-  };
 
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    const lines = (stdoutRest + chunk).split('\n');
-    stdoutRest = lines.pop() ?? '';
-    for (const line of lines) {
+  /** drain reads what the registry logged since the last call. */
+  const drain = (): void => {
+    for (const line of accessLog.read().split('\n')) {
       if (!line) continue;
       const entry = parseAccessLine(line);
-      if (!entry) {
-        unparsed.push(line);
-        continue;
-      }
+      if (!entry) continue;
       if (entry.userAgent.startsWith(HARNESS_USER_AGENT)) {
-        markers.get(entry.userAgent)?.();
+        markers.add(entry.userAgent);
         continue;
       }
       entries.push(entry);
       lastLineAt = performance.now();
     }
-  });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    stderr += chunk;
+    const more = serverLog.read();
+    if (!more) return;
+    stderr += more;
     if (stderr.length > 256 * 1024) stderr = stderr.slice(-128 * 1024);
-    if (!listening && stderr.includes(`listening on 127.0.0.1:${port}`)) {
-      listening = true;
-      wake();
-    }
-  });
+    if (!listening && stderr.includes(`listening on 127.0.0.1:${port}`)) listening = true;
+  };
   child.on('exit', (code, signal) => {
     exited = { code, signal };
-    wake();
   });
   child.on('error', (err) => {
     stderr += `\nspawn error: ${err.message}\n`;
     exited = { code: -1, signal: null };
-    wake();
   });
 
-  const tail = () => stderr.split('\n').slice(-15).join('\n');
+  const tail = () => {
+    drain();
+    return stderr.split('\n').slice(-15).join('\n');
+  };
 
   let markerSerial = 0;
   const quietMs = opts.settleQuietMs ?? 30;
@@ -140,24 +141,19 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     if (exited)
       throw new Error(`registry on ${port} exited (${JSON.stringify(exited)})\n${tail()}`);
     const ua = `${HARNESS_USER_AGENT}marker-${id}-${++markerSerial}`;
-    let timer: NodeJS.Timeout | undefined;
-    const seen = new Promise<void>((resolve, reject) => {
-      markers.set(ua, resolve);
-      timer = setTimeout(
-        () => reject(new Error(`registry on ${port}: marker ${ua} not logged in ${timeoutMs}ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await get(port, '/v2/', { 'user-agent': ua }, tls);
-      await seen;
-    } finally {
-      clearTimeout(timer);
-      markers.delete(ua);
+    await get(port, '/v2/', { 'user-agent': ua }, tls);
+    const until = performance.now() + timeoutMs;
+    for (drain(); !markers.delete(ua); drain()) {
+      if (performance.now() > until) {
+        throw new Error(`registry on ${port}: marker ${ua} not logged in ${timeoutMs}ms`);
+      }
+      await delay(2);
     }
-    // Then a quiet window: no request line for `quietMs` after the marker (see header).
+    // Then a quiet window: no request line for `quietMs` after the marker (see header). A
+    // line read late only makes the window longer.
     const markerAt = performance.now();
     for (;;) {
+      drain();
       const quietFor = performance.now() - Math.max(markerAt, lastLineAt);
       if (quietFor >= quietMs) break;
       await delay(quietMs - quietFor);
@@ -174,6 +170,8 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
         await gone;
         clearTimeout(timer);
       }
+      accessLog.close();
+      serverLog.close();
       live.delete(record);
       await rm(dir, { recursive: true, force: true });
     })();
@@ -185,7 +183,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
   const deadline = Date.now() + readyTimeoutMs;
   try {
-    while (!listening) {
+    for (drain(); !listening; drain()) {
       if (exited) {
         if (/address already in use/.test(stderr)) {
           throw new PortInUseError(`docker-registry: 127.0.0.1:${port} address already in use`);
@@ -197,15 +195,7 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
       if (Date.now() > deadline) {
         throw new Error(`docker-registry did not listen within ${readyTimeoutMs}ms\n${tail()}`);
       }
-      await new Promise<void>((resolve) => {
-        const w = () => {
-          waiters.delete(w);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(w, 100);
-        waiters.add(w);
-      });
+      await delay(10);
     }
     for (;;) {
       try {
@@ -243,7 +233,10 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
     configPath,
     users,
     ...(first ? { credentials: { username: first[0], password: first[1] } } : {}),
-    requests: () => entries.slice(),
+    requests: () => {
+      drain();
+      return entries.slice();
+    },
     settledRequests: async () => {
       await settle();
       return entries.slice();
@@ -252,7 +245,10 @@ async function startOnce(opts: RegistryOptions): Promise<Registry> {
       await settle();
       entries = [];
     },
-    logs: () => stderr,
+    logs: () => {
+      drain();
+      return stderr;
+    },
     stop,
   };
 }
