@@ -15,8 +15,9 @@
  * created immutable tag is read back after a wait sized to the racer it must catch, not
  * a fixed one: a racer that found the tag absent before this promotion's PUT landed
  * writes within one re-check-and-PUT of that moment, which this promotion has just
- * measured on its own tag; it waits three times that (at least 20 ms, at most
- * `settleMs`). On a local registry that is about 20 ms.
+ * measured on its own tag; it reads back three times that (at least 20 ms, at most
+ * `settleMs`) after its PUT landed, so the floating tags written meanwhile count toward
+ * the wait. On a local registry that is about 20 ms.
  */
 import type { Digest } from '../digest.js';
 import type { LostTag } from '../errors.js';
@@ -53,6 +54,8 @@ export interface SettleInput extends SettleOptions {
   beforeCheck?(round: number): Promise<void> | void;
   /** How long this promotion's re-check and PUT of an immutable tag took (ms). */
   checkToPutMs?: number;
+  /** When that PUT was answered (performance.now()): the wait counts from then. */
+  landedAt?: number;
 }
 
 /** Settled is where the written tags ended. */
@@ -84,7 +87,9 @@ export async function settleTags(repo: Repository, input: SettleInput): Promise<
   for (let round = 0; ; round++) {
     if (round > 0) await sleep(pause + Math.random() * pause, input.signal);
     else if (created) {
-      await sleep(Math.min(pause, Math.max(20, 3 * (input.checkToPutMs ?? pause))), input.signal);
+      const readAfter = Math.min(pause, Math.max(20, 3 * (input.checkToPutMs ?? pause)));
+      const since = input.landedAt === undefined ? 0 : performance.now() - input.landedAt;
+      if (readAfter > since) await sleep(readAfter - since, input.signal);
     }
     await input.beforeCheck?.(round);
     const [entries, present] = await Promise.all([
@@ -196,6 +201,7 @@ export async function writePromotionTags(
     manifest,
     written: put.written,
     checkToPutMs: put.checkToPutMs,
+    landedAt: put.landedAt,
     ...(derived && { semver: { versionTag: derived.full.tag, floating: derived.floating } }),
     ...(options.settleMs !== undefined && { settleMs: options.settleMs }),
     ...(options.rounds !== undefined && { rounds: options.rounds }),

@@ -36,6 +36,8 @@ export interface PutTags {
   failed?: unknown;
   /** The longest re-check-and-PUT of an immutable tag (ms). */
   checkToPutMs: number;
+  /** When the last immutable tag's PUT was answered (performance.now(); 0: none was). */
+  landedAt: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function putTags(
     await hooks.beforeTagPut?.(w.tag);
     await repo.manifests.put(w.tag, manifest.bytes, manifest.descriptor.mediaType, signal);
   };
-  const out: PutTags = { written: [], checkToPutMs: 0 };
+  const out: PutTags = { written: [], checkToPutMs: 0, landedAt: 0 };
   const marked = [
     ...writes.filter((w) => w.immutable),
     ...writes.filter((w) => !w.immutable && w.first === true),
@@ -77,7 +79,10 @@ export async function putTags(
     } catch (e) {
       return { ...out, failed: e };
     }
-    if (w.immutable) out.checkToPutMs = Math.max(out.checkToPutMs, performance.now() - started);
+    if (w.immutable) {
+      out.landedAt = performance.now();
+      out.checkToPutMs = Math.max(out.checkToPutMs, out.landedAt - started);
+    }
     out.written.push(w);
   }
   const rest = writes.filter((w) => !alone.includes(w));
