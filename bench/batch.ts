@@ -8,7 +8,9 @@
  *   registries' access logs;
  * - peak RSS of the batch at 50 and at 200 entries (memory must stay flat);
  * - one `promote --semver` of a small image (`node dist/oci-promote.mjs`, not npx) vs one
- *   `skopeo copy` of it.
+ *   `skopeo copy` of it;
+ * - for the batch and the single promote, a floor: Node and undici alone making the
+ *   promotion's requests (bench/promote-floor.mjs).
  *
  * Their registries keep their storage on tmpfs (bench/run.ts MEMORY_DIR).
  */
@@ -30,6 +32,8 @@ export interface BenchContext {
   readonly bin: string;
   /** A new registry; 'memory' keeps its storage on tmpfs (bench/run.ts MEMORY_DIR). */
   fresh(storage?: Storage): Promise<Registry>;
+  /** bench/promote-floor.mjs, bundled. */
+  promoteFloor(): Promise<string>;
   row(scenario: string, tool: string): { samples: Sample[] };
 }
 
@@ -45,6 +49,25 @@ export const OURS_BATCH = 'oci-promote promote --from-file';
 export const SKOPEO_LOOP = 'shell loop of skopeo copy';
 export const OURS_SINGLE = 'node dist/oci-promote.mjs promote';
 export const SKOPEO = 'skopeo copy';
+export const PROMOTE_FLOOR = 'floor: node + undici, the same requests';
+
+/** floorArgs: bench/promote-floor.mjs promoting `images` as the CLI does (prod/… names). */
+const floorArgs = (
+  floor: string,
+  src: Registry,
+  dst: Registry,
+  images: readonly SmallImage[],
+  semver: boolean,
+  to = (i: SmallImage) => i.repository.replace(/^staging\//, 'prod/'),
+) => [
+  floor,
+  src.host,
+  dst.host,
+  '8',
+  semver ? '1' : '0',
+  images[0]!.tag,
+  ...images.map((i) => `${i.repository}=${to(i)}`),
+];
 
 /** BatchFigures are what the targets table needs beyond the medians of the rows. */
 export interface BatchFigures {
@@ -70,6 +93,7 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
       file,
     ]);
   const perImage: Array<{ n: number; kinds: string }> = [];
+  const floor = await ctx.promoteFloor();
 
   for (let i = 0; i < ctx.runs; i++) {
     process.stderr.write(`batch of ${count}: run ${i + 1}/${ctx.runs}\n`);
@@ -100,6 +124,13 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
         await check(dst, images);
         await dst.stop();
       },
+      async () => {
+        const dst = await ctx.fresh('memory');
+        const args = floorArgs(floor, src, dst, images, false);
+        ctx.row(BATCH, PROMOTE_FLOOR).samples.push(await measure(dst, process.execPath, args));
+        await check(dst, images);
+        await dst.stop();
+      },
     ];
     for (let k = 0; k < tools.length; k++) await tools[(i + k) % tools.length]!();
 
@@ -110,7 +141,7 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
     ctx.row(QUARTER, OURS_BATCH).samples.push(await measure(dst, process.execPath, args));
     await dst.stop();
   }
-  await singleRows(ctx, src, images[0]!);
+  await singleRows(ctx, src, images[0]!, floor);
   await src.stop();
 
   const byN = [...perImage].sort((a, b) => a.n - b.n);
@@ -120,9 +151,15 @@ export async function batchRows(ctx: BenchContext, count = 200): Promise<BatchFi
 
 /**
  * singleRows promotes one small image with `--semver` into a new repository of a fresh
- * registry, and copies it there with skopeo, alternating which goes first.
+ * registry, copies it there with skopeo, and makes the promotion's requests with the
+ * floor, rotating which goes first.
  */
-async function singleRows(ctx: BenchContext, src: Registry, image: SmallImage): Promise<void> {
+async function singleRows(
+  ctx: BenchContext,
+  src: Registry,
+  image: SmallImage,
+  floor: string,
+): Promise<void> {
   const source = `${src.host}/${image.repository}:${image.tag}`;
   for (let i = 0; i < ctx.runs; i++) {
     process.stderr.write(`single promote: run ${i + 1}/${ctx.runs}\n`);
@@ -142,6 +179,11 @@ async function singleRows(ctx: BenchContext, src: Registry, image: SmallImage): 
         ],
       ],
       ['skopeo copy', 'skopeo', (dst) => skopeoCopy(source, `${dst.host}/prod/app:${image.tag}`)],
+      [
+        PROMOTE_FLOOR,
+        process.execPath,
+        (dst) => floorArgs(floor, src, dst, [image], true, () => 'prod/app'),
+      ],
     ];
     for (let k = 0; k < tools.length; k++) {
       const [name, cmd, args] = tools[(i + k) % tools.length]!;
