@@ -42,10 +42,8 @@ async function promote(from, to) {
   const putManifest = (tag, type, bytes) =>
     call(dstHost, 'PUT', `/v2/${to}/manifests/${tag}`, { 'content-type': type }, bytes);
 
-  const [{ bytes }] = await Promise.all([
-    call(srcHost, 'GET', `/v2/${from}/manifests/${version}`, { accept }),
-    call(dstHost, 'GET', `/v2/${to}/tags/list?n=1000`),
-  ]);
+  const { bytes } = await call(srcHost, 'GET', `/v2/${from}/manifests/${version}`, { accept });
+  await call(dstHost, 'GET', `/v2/${to}/tags/list?n=1000`);
   const manifest = JSON.parse(bytes.toString());
   const digest = sha256(bytes);
   await Promise.all(

@@ -73,16 +73,13 @@ export async function promote(
   const src = client.repository(req.source);
   const dst = client.repository(req.target);
 
-  // The target's tags, listed once: the plan (--semver) and the ledger read both use them.
-  // Asked for beside the source's manifest (one round trip less); a failure of the source
-  // is still the one reported.
-  const listing = dst.listTags(signal);
-  listing.catch(() => {});
   // Resolve once: everything after works on this digest, whatever the tag does meanwhile.
   const fetched = await src.manifests.get(reference, signal);
   const root = copyOptions.platforms?.length ? filterRoot(fetched, copyOptions.platforms) : fetched;
   const digest = root.descriptor.digest;
-  const present = await listing;
+
+  // The target's tags, listed once: the plan (--semver) and the ledger read both use them.
+  const present = await dst.listTags(signal);
   const ledger = await readLedger(dst, { tags: present, ...(signal && { signal }) });
   const known = ledgerEntriesOf(ledger.records);
   const overrides = checkTargetGates(

@@ -89,7 +89,8 @@ export async function settleTags(repo: Repository, input: SettleInput): Promise<
     else if (created) {
       const readAfter = Math.min(pause, Math.max(20, 3 * (input.checkToPutMs ?? pause)));
       const since = input.landedAt === undefined ? 0 : performance.now() - input.landedAt;
-      if (readAfter > since) await sleep(readAfter - since, input.signal);
+      // A timer may fire up to 1 ms early by performance.now() (libuv counts whole ms).
+      if (readAfter > since) await sleep(Math.ceil(readAfter - since) + 1, input.signal);
     }
     await input.beforeCheck?.(round);
     const [entries, present] = await Promise.all([

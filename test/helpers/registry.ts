@@ -5,14 +5,14 @@
  *
  * Request counting: distribution wraps its whole handler chain in gorilla's
  * CombinedLoggingHandler, which writes one combined-format line per HTTP request to the
- * registry's stdout (a file the harness reads, registry/log-file.ts) *after* the handler returned. A test therefore cannot trust the log the
- * instant its own HTTP call resolved. `settledRequests()` (and `resetRequests()`) do two
- * things:
+ * registry's stdout (a file the harness reads when it needs to, registry/log-file.ts)
+ * *after* the handler returned. A test therefore cannot trust the log the instant its own
+ * HTTP call resolved. `settledRequests()` (and `resetRequests()`) do two things:
  *  1. send a marker request (`GET /v2/` with a unique User-Agent, on a fresh connection) and
- *     wait until that marker's line has been read from the log. The log is written in order, and Go's
- *     net/http holds a small response (< 4 KiB) in its buffer until the handler, logging
- *     wrapper included, has returned — so every small response the client had seen is
- *     already logged when the marker's line shows up.
+ *     wait until that marker's line has been read from the log. The log is written in
+ *     order, and Go's net/http holds a small response (< 4 KiB) in its buffer until the
+ *     handler, logging wrapper included, has returned — so every small response the
+ *     client had seen is already logged when the marker's line shows up.
  *  2. then wait for a quiet window (`settleQuietMs`, default 30 ms) with no new request
  *     line. This covers large bodies (blob GETs whose size is a multiple of Go's write
  *     buffer): the client can receive the last byte before the serving goroutine writes

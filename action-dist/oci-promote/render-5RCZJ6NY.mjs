@@ -1,6 +1,6 @@
 import { createRequire as __createRequire } from 'node:module';
 const require = __createRequire(import.meta.url);
-import{EXIT,exitCodeOf,failureText}from"./chunk-OEJ7B4R2.mjs";import"./chunk-5OIAA5TK.mjs";import"./chunk-XU44T4YD.mjs";import"./chunk-B4TEQQLX.mjs";import"./chunk-UKZXZRO3.mjs";import"./chunk-PI7UHDHL.mjs";import"./chunk-B5TVDYD3.mjs";import{errorSummary,isOciPromoteError}from"./chunk-77IAH7AB.mjs";import"./chunk-SNTG6DFR.mjs";function render({output,failure,json},io){let stop=interruption(io.signal);return failure!==void 0?fail(stop??failure,json,io):output?(json?io.stdout.write(`${JSON.stringify(output.json,null,2)}
+import{EXIT,exitCodeOf,failureText}from"./chunk-OEJ7B4R2.mjs";import"./chunk-5OIAA5TK.mjs";import"./chunk-XU44T4YD.mjs";import"./chunk-UJLBJ7RA.mjs";import"./chunk-UKZXZRO3.mjs";import"./chunk-PI7UHDHL.mjs";import"./chunk-B5TVDYD3.mjs";import{errorSummary,isOciPromoteError}from"./chunk-77IAH7AB.mjs";import"./chunk-SNTG6DFR.mjs";function render({output,failure,json},io){let stop=interruption(io.signal);return failure!==void 0?fail(stop??failure,json,io):output?(json?io.stdout.write(`${JSON.stringify(output.json,null,2)}
 `):output.raw?io.stdout.write(output.raw):output.text.length>0&&io.stdout.write(`${output.text.join(`
 `)}
 `),output.exitCode?(output.failure&&io.stderr.write(`oci-promote: ${output.failure}
