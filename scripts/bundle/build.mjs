@@ -22,24 +22,6 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-// Node's modules by require(), also where our ES modules import them: an ES import of a
-// built-in module makes Node build an ES facade of it, which reads every export, and
-// that runs lazy getters (fs.promises, fs.ReadStream…) that load yet more modules; it
-// took ~9 ms of a command's start-up. esbuild then reads each export off the module
-// where it is used, as for the bundled CommonJS dependencies.
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
 const CHUNKS = 'oci-promote';
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const outdir = resolve(values.outdir);
@@ -78,7 +60,6 @@ const result = await build({
     undici: './scripts/bundle/undici.mjs',
     'node:http2': './scripts/bundle/no-http2.cjs',
   },
-  plugins: [builtinsByRequire],
   metafile: true,
   logLevel: 'warning',
 });
@@ -88,7 +69,7 @@ const result = await build({
 // of ours; a static import of lib/index.ts (undici) or of the logger (pino) from there
 // would cost every command, and any error message, the whole library's start-up.
 const HELP_PATH =
-  /^(builtin:node:[\w/]+|cli\/[\w-]+\.ts|cli\/commands\/index\.ts|lib\/errors\.ts|scripts\/bundle\/string-width\.mjs|node_modules\/(yargs|yargs-parser|cliui|y18n|escalade|get-caller-file|wrap-ansi|ansi-styles|strip-ansi|ansi-regex)\/.*)$/;
+  /^(cli\/[\w-]+\.ts|cli\/commands\/index\.ts|lib\/errors\.ts|scripts\/bundle\/string-width\.mjs|node_modules\/(yargs|yargs-parser|cliui|y18n|escalade|get-caller-file|wrap-ansi|ansi-styles|strip-ansi|ansi-regex)\/.*)$/;
 const outputs = result.metafile.outputs;
 const closure = new Set();
 const visit = (out) => {

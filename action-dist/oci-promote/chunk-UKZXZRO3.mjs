@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module';
-const require = __createRequire(import.meta.url);
-import{__commonJS,__require}from"./chunk-SNTG6DFR.mjs";var require_node_path=__commonJS({"builtin:node:path"(exports,module){"use strict";module.exports=__require("node:path")}});export{require_node_path};

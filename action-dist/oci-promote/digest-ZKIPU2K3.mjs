@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from 'node:module';
+const require = __createRequire(import.meta.url);
+import"./chunk-KADQLOLL.mjs";import{formatReference,manifestReference,parseReference}from"./chunk-QRJEKKU2.mjs";import"./chunk-77IAH7AB.mjs";import"./chunk-SNTG6DFR.mjs";function digestCommand(run){return{builder:y=>y.positional("ref",{type:"string",demandOption:!0,describe:"host/path:tag or host/path@digest"}),handler:args=>run(args,async rt=>{let ref=parseReference(args.ref),{descriptor:desc}=await rt.client().repository(ref).manifests.get(manifestReference(ref),rt.signal);return{json:{reference:formatReference(ref),digest:desc.digest,mediaType:desc.mediaType,size:desc.size},text:[desc.digest]}})}}export{digestCommand};

@@ -1,5 +1,0 @@
-import { createRequire as __createRequire } from 'node:module';
-const require = __createRequire(import.meta.url);
-import{escapeText}from"./chunk-IIE37LHP.mjs";import{isReleaseTag}from"./chunk-UJLBJ7RA.mjs";import"./chunk-UKZXZRO3.mjs";import"./chunk-PI7UHDHL.mjs";import{formatReference,parseRepository}from"./chunk-B5TVDYD3.mjs";import"./chunk-77IAH7AB.mjs";import"./chunk-SNTG6DFR.mjs";function tagsCommand(run){return{builder:y=>y.positional("repo",{type:"string",demandOption:!0,describe:"host/path"}).option("all",{type:"boolean",default:!1,describe:"also list oci-promote's own history tags and sha256-* referrer and signature tags"}),handler:args=>run(args,async rt=>{let ref=parseRepository(args.repo),repo=rt.client().repository(ref),shown=tag=>args.all||isReleaseTag(tag);if(args.json){let tags=[];for await(let tag of repo.tags(rt.signal))shown(tag)&&tags.push(tag);return{json:{repository:formatReference(ref),tags},text:[]}}for await(let page of repo.tagPages(rt.signal)){let tags=page.filter(shown);tags.length>0&&rt.io.stdout.write(`${tags.map(escapeText).join(`
-`)}
-`)}return{json:null,text:[]}})}}export{tagsCommand};
