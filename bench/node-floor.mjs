@@ -3,22 +3,11 @@
 // every blob (4 at once), PUT the manifest under its tag. bench/run.ts bundles this file as
 // scripts/bundle/build.mjs does the CLI, so its row shows what Node and undici alone cost
 // here, start-up included. `node node-floor.mjs HOST FROM TO TAG`
-import { setFlagsFromString } from 'node:v8';
-import { Agent } from '../scripts/bundle/undici.mjs';
+import { floorAgent } from './floor-http.mjs';
 
-setFlagsFromString('--liftoff-only');
 const [host, from, to, tag] = process.argv.slice(2);
-const agent = new Agent({ connections: 4 });
-const origin = `http://${host}`;
-const call = async (method, path, headers = {}, body = null) => {
-  const reset = method === 'HEAD' ? false : undefined;
-  const res = await agent.request({ origin, method, path, headers, body, reset });
-  const bytes = Buffer.from(await res.body.arrayBuffer());
-  if (res.statusCode >= 400 && !(method === 'HEAD' && res.statusCode === 404)) {
-    throw new Error(`${method} ${path} ${res.statusCode}`);
-  }
-  return { res, bytes };
-};
+const agent = floorAgent(4);
+const call = (method, path, headers, body) => agent.call(host, method, path, headers, body);
 const accept =
   'application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json';
 const { res, bytes } = await call('GET', `/v2/${from}/manifests/${tag}`, { accept });

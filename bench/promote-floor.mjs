@@ -9,21 +9,10 @@
 //
 // SEMVER 1 writes the floating tags (X.Y, X, latest) too, as `promote --semver` does.
 import { createHash } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { Agent } from '../scripts/bundle/undici.mjs';
+import { floorAgent } from './floor-http.mjs';
 
-setFlagsFromString('--liftoff-only');
 const [srcHost, dstHost, parallel, semver, version, ...pairs] = process.argv.slice(2);
-const agent = new Agent({ connections: 8 });
-const call = async (host, method, path, headers = {}, body = null) => {
-  const reset = method === 'HEAD' ? false : undefined;
-  const res = await agent.request({ origin: `http://${host}`, method, path, headers, body, reset });
-  const bytes = Buffer.from(await res.body.arrayBuffer());
-  if (res.statusCode >= 400 && res.statusCode !== 404) {
-    throw new Error(`${method} ${path} ${res.statusCode}`);
-  }
-  return { res, bytes };
-};
+const { call, close } = floorAgent(8);
 const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -103,4 +92,4 @@ const worker = async () => {
   }
 };
 await Promise.all(Array.from({ length: Number(parallel) }, worker));
-await agent.close();
+await close();
